@@ -1,0 +1,39 @@
+// Authenticator: how a protocol front-end logs a user in and gets a Session.
+// The front-end never reads accounts or asks policy itself.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "Session.h"
+#include "Status.h"
+
+namespace dad {
+
+struct ConnectionInfo {
+    std::string protocol;       // "sftp", "ftps", "webdav", "https"
+    std::string remoteAddress;  // numeric address of the client
+    uint16_t remotePort = 0;
+};
+
+class Authenticator {
+public:
+    virtual ~Authenticator() = default;
+    // Checks a password in constant time against the stored slow hash. A
+    // disabled or unknown account gives PermissionDenied with the same message
+    // as a wrong password.
+    virtual Status checkPassword(const std::string& user, const std::string& password,
+                                 const ConnectionInfo& connection) = 0;
+    // Whether `keyType` + `keyBase64` (as in authorized_keys) is one of the
+    // user's keys. The transport verifies the signature.
+    virtual Status checkPublicKey(const std::string& user, const std::string& keyType,
+                                  const std::string& keyBase64,
+                                  const ConnectionInfo& connection) = 0;
+    // Opens the session of a user already authenticated (by us or by a
+    // trusted front such as OpenSSH's sshd).
+    virtual Status openSession(const std::string& user, const ConnectionInfo& connection,
+                               std::unique_ptr<Session>& session) = 0;
+};
+
+}  // namespace dad

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds dadgate and runs every test (CppUnit units and the integration
+# tests with real clients). The exit code is ctest's.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/build.sh
+cd build
+exec ctest --output-on-failure -j1

@@ -1,0 +1,516 @@
+"""Drives a real dadgate on loopback for the integration tests.
+
+A Gateway owns a temporary work directory (config file, data directory,
+logs), starts `dadgate` on free loopback ports, and offers helpers that run
+the real clients against it: OpenSSH sftp/scp (through sshpass), paramiko,
+and dadctl. Every subprocess has a timeout; nothing waits by sleeping.
+"""
+
+import hashlib
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import paramiko
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+BUILD_DIR = os.path.abspath(os.environ.get("DAD_BUILD_DIR", os.path.join(REPO_ROOT, "build")))
+DADGATE = os.path.join(BUILD_DIR, "dadgate")
+DADCTL = os.path.join(BUILD_DIR, "dadctl")
+DEFAULT_CONFIG = os.path.join(REPO_ROOT, "packaging", "dadgate.properties")
+
+READY_LINE = "dadgate: ready"
+ADMIN_LINE = re.compile(r'^dadgate: created admin account "([^"]+)" with password: (\S+)\s*$')
+START_TIMEOUT = 30
+STOP_TIMEOUT = 15
+CLIENT_TIMEOUT = 120
+
+MiB = 1024 * 1024
+BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
+LONG_LISTING = re.compile(r"^[-dl][-rwxsStT]{9}")
+CATALOG_FILE = re.compile(r"\.(db|sqlite|sqlite3)(-wal|-shm|-journal)?$")
+
+# Options every OpenSSH client invocation gets: no host key bookkeeping, a
+# bounded connect, and password authentication only (so a key in the
+# invoking user's ~/.ssh is never tried).
+SSH_PASSWORD_OPTIONS = [
+    "-o", "StrictHostKeyChecking=no",
+    "-o", "UserKnownHostsFile=/dev/null",
+    "-o", "ConnectTimeout=10",
+    "-o", "LogLevel=ERROR",
+    "-o", "PubkeyAuthentication=no",
+    "-o", "PreferredAuthentications=password,keyboard-interactive",
+    "-o", "NumberOfPasswordPrompts=1",
+]
+
+
+class Result:
+    """What a finished client run left: exit code, stdout, stderr (text)."""
+
+    def __init__(self, args, returncode, stdout, stderr):
+        self.args = args
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+    @property
+    def ok(self):
+        return self.returncode == 0
+
+    def __repr__(self):
+        return "Result(rc=%r, args=%r,\n stdout=%s\n stderr=%s)" % (
+            self.returncode, self.args, self.stdout[-3000:], self.stderr[-3000:])
+
+
+def batch_output_lines(result):
+    """The lines an sftp batch printed, without its echo of each command."""
+    return [line for line in result.stdout.splitlines()
+            if line.strip() and not line.startswith("sftp>")]
+
+
+def listed_names(result):
+    """Names from an sftp batch `ls` (short, -1 or -l): every field of a
+    short listing, the last field of a long one, as base names."""
+    names = set()
+    for line in batch_output_lines(result):
+        fields = line.split()[-1:] if LONG_LISTING.match(line) else line.split()
+        names.update(os.path.basename(field.rstrip("/")) for field in fields)
+    return names
+
+
+def run(args, input=None, timeout=CLIENT_TIMEOUT, cwd=None, env=None):
+    """Runs a command to completion (bounded by `timeout`) and returns a Result."""
+    completed = subprocess.run(
+        args, input=input, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd, env=env, errors="replace")
+    return Result(args, completed.returncode, completed.stdout, completed.stderr)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(MiB), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_random_file(path, size):
+    """Writes `size` random bytes to `path`; returns their sha256 (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as f:
+        remaining = size
+        while remaining > 0:
+            chunk = os.urandom(min(remaining, MiB))
+            f.write(chunk)
+            digest.update(chunk)
+            remaining -= len(chunk)
+    return digest.hexdigest()
+
+
+def make_ssh_key(path):
+    """Generates an ed25519 key pair at `path` and `path`.pub (no passphrase)."""
+    result = run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dadgate-test",
+                  "-f", path], timeout=30)
+    if not result.ok:
+        raise AssertionError("ssh-keygen failed: %r" % result)
+    return path
+
+
+def wait_until(predicate, timeout, interval=0.05, what="condition"):
+    """Polls `predicate` until it is true or `timeout` seconds pass.
+
+    Only for state changes that have no event a test can wait on (a file
+    growing on disk, a server noticing a dropped TCP connection). Returns the
+    predicate's last value; raises AssertionError on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+class LineReader:
+    """Reads a process's output lines on a thread, so a test can wait for a
+    given line with a deadline and the pipe never fills up."""
+
+    def __init__(self, stream, log_path=None):
+        self.lines = []
+        self._queue = queue.Queue()
+        self._log = open(log_path, "a", encoding="utf-8") if log_path else None
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream):
+        for line in iter(stream.readline, ""):
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            if self._log:
+                self._log.write(line + "\n")
+                self._log.flush()
+            self._queue.put(line)
+        self._queue.put(None)  # end of stream
+        if self._log:
+            self._log.close()
+
+    def wait_for(self, predicate, timeout):
+        """Returns the first new line satisfying `predicate`, or None when the
+        stream ends first. Raises AssertionError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError("no matching output line within %ss" % timeout)
+            try:
+                line = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                return None
+            if predicate(line):
+                return line
+
+    def join(self, timeout=5):
+        self._thread.join(timeout)
+
+
+class Gateway:
+    """One dadgate process with its own data directory, on loopback ports.
+
+    Usage in a TestCase:
+        gw = Gateway(); gw.start(); cls.addClassCleanup(gw.cleanup)
+    """
+
+    def __init__(self, extra_defines=None):
+        if not os.access(DADGATE, os.X_OK):
+            raise AssertionError("dadgate not built: %s (set DAD_BUILD_DIR)" % DADGATE)
+        self.work_dir = tempfile.mkdtemp(prefix="dadgate-test-")
+        self.data_dir = os.path.join(self.work_dir, "data")
+        self.config_path = os.path.join(self.work_dir, "dadgate.properties")
+        self.log_path = os.path.join(self.work_dir, "dadgate.log")
+        self.extra_defines = dict(extra_defines or {})
+        self.process = None
+        self.port = None
+        self.admin_user = None
+        self.admin_password = None
+        self.stdout_reader = None
+        shutil.copyfile(DEFAULT_CONFIG, self.config_path)
+
+    # ---- life cycle -------------------------------------------------------
+
+    def defines(self):
+        """The --define arguments dadgate and dadctl share (data dir etc.)."""
+        args = ["--define", "data.dir=" + self.data_dir]
+        for key, value in self.extra_defines.items():
+            args += ["--define", "%s=%s" % (key, value)]
+        return args
+
+    def start(self):
+        """Starts dadgate on a fresh free port and waits for `dadgate: ready`."""
+        if self.process is not None:
+            raise AssertionError("gateway already running")
+        self.port = free_port()
+        args = [DADGATE, "--config", self.config_path,
+                "--define", "sftp.address=127.0.0.1",
+                "--define", "sftp.port=%d" % self.port] + self.defines()
+        stderr_log = open(self.log_path, "a", encoding="utf-8")
+        try:
+            self.process = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_log,
+                text=True, errors="replace", cwd=self.work_dir)
+        finally:
+            stderr_log.close()
+        self.stdout_reader = LineReader(self.process.stdout)
+        try:
+            ready = self.stdout_reader.wait_for(self._note_line, START_TIMEOUT)
+        except AssertionError:
+            self.kill9()
+            raise AssertionError("dadgate did not print %r within %ss\n%s"
+                                 % (READY_LINE, START_TIMEOUT, self.diagnostics()))
+        if ready is None:
+            code = self.process.wait(timeout=STOP_TIMEOUT)
+            self.process = None
+            raise AssertionError("dadgate exited (%s) before it was ready\n%s"
+                                 % (code, self.diagnostics()))
+        return self
+
+    def _note_line(self, line):
+        match = ADMIN_LINE.match(line)
+        if match:
+            self.admin_user, self.admin_password = match.group(1), match.group(2)
+        return line.strip() == READY_LINE
+
+    def stop(self):
+        """SIGTERM, wait; SIGKILL if it does not stop in time. Returns the exit code."""
+        if self.process is None:
+            return None
+        process, self.process = self.process, None
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait(timeout=STOP_TIMEOUT)
+        self._close_pipes(process)
+        return process.returncode
+
+    def kill9(self):
+        """Kills dadgate with SIGKILL at whatever it is doing."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT)
+        self._close_pipes(process)
+
+    def _close_pipes(self, process):
+        if self.stdout_reader:
+            self.stdout_reader.join()
+        if process.stdout:
+            process.stdout.close()
+
+    def restart(self):
+        """Stops (if running) and starts again on the same data directory."""
+        self.stop()
+        return self.start()
+
+    def is_running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def log_text(self):
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def diagnostics(self):
+        stdout = "\n".join(self.stdout_reader.lines) if self.stdout_reader else ""
+        return "--- dadgate stdout ---\n%s\n--- dadgate stderr (tail) ---\n%s" % (
+            stdout[-2000:], self.log_text()[-4000:])
+
+    # ---- administration ---------------------------------------------------
+
+    def dadctl(self, *args, input=None, timeout=60):
+        """Runs dadctl on this gateway's data; returns (rc, stdout, stderr)."""
+        result = run([DADCTL, "--config", self.config_path] + self.defines() + list(args),
+                     input=input, timeout=timeout, cwd=self.work_dir)
+        return result.returncode, result.stdout, result.stderr
+
+    def add_user(self, name, password, email=None, admin=False, parent=None, quota=None):
+        args = ["user", "add", name]
+        if email:
+            args += ["--email", email]
+        if admin:
+            args.append("--admin")
+        if parent:
+            args += ["--parent", parent]
+        if quota is not None:
+            args += ["--quota", str(quota)]
+        rc, out, err = self.dadctl(*args, input=password + "\n")
+        if rc != 0:
+            raise AssertionError("dadctl %s -> %d\n%s%s" % (" ".join(args), rc, out, err))
+        return name
+
+    # ---- clients ----------------------------------------------------------
+
+    def sftp_batch(self, user, password, commands, cwd=None, timeout=CLIENT_TIMEOUT,
+                   extra_args=()):
+        """Runs OpenSSH sftp in batch mode with `commands` (list or text) on stdin.
+
+        sftp stops at the first failing command (exit code 1) unless it is
+        prefixed with '-'. BatchMode=no comes before -b so that sshpass can
+        answer the password prompt."""
+        if not isinstance(commands, str):
+            commands = "\n".join(commands)
+        args = ["sshpass", "-p", password, "sftp", "-o", "BatchMode=no"] + SSH_PASSWORD_OPTIONS
+        args += list(extra_args) + ["-P", str(self.port), "-b", "-", user + "@127.0.0.1"]
+        return run(args, input=commands + "\n", timeout=timeout, cwd=cwd)
+
+    def sftp_batch_popen(self, user, password, commands, cwd=None, extra_args=()):
+        """Like sftp_batch, but returns the running Popen (stdin already fed
+        and closed, output to pipes) for a transfer the test interrupts."""
+        if not isinstance(commands, str):
+            commands = "\n".join(commands)
+        args = ["sshpass", "-p", password, "sftp", "-o", "BatchMode=no"] + SSH_PASSWORD_OPTIONS
+        args += list(extra_args) + ["-P", str(self.port), "-b", "-", user + "@127.0.0.1"]
+        batch = tempfile.TemporaryFile(mode="w+")
+        batch.write(commands + "\n")
+        batch.seek(0)
+        try:
+            return subprocess.Popen(args, stdin=batch, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, cwd=cwd)
+        finally:
+            batch.close()
+
+    def scp(self, password, *args, timeout=CLIENT_TIMEOUT):
+        """Runs OpenSSH scp against this gateway; remote paths are written
+        as USER@127.0.0.1:/path by the caller."""
+        command = (["sshpass", "-p", password, "scp"] + SSH_PASSWORD_OPTIONS
+                   + ["-P", str(self.port)] + list(args))
+        return run(command, timeout=timeout)
+
+    def connect(self, user, password=None, key_path=None, timeout=30):
+        """A paramiko SFTPClient logged in as `user`. Close it with
+        close_client(); its transport is client.get_channel().get_transport()."""
+        transport = self.transport(user, password=password, key_path=key_path, timeout=timeout)
+        try:
+            client = paramiko.SFTPClient.from_transport(transport)
+            client.get_channel().settimeout(timeout)
+            return client
+        except Exception:
+            transport.close()
+            raise
+
+    def transport(self, user, password=None, key_path=None, timeout=30):
+        """An authenticated paramiko Transport (no channel opened yet)."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        transport = paramiko.Transport(sock)
+        transport.banner_timeout = timeout
+        transport.auth_timeout = timeout
+        try:
+            transport.start_client(timeout=timeout)
+            if key_path:
+                key = paramiko.Ed25519Key.from_private_key_file(key_path)
+                transport.auth_publickey(user, key)
+            else:
+                transport.auth_password(user, password)
+            return transport
+        except Exception:
+            transport.close()
+            raise
+
+    # ---- looking at the store --------------------------------------------
+
+    def blob_paths(self):
+        """Every blob file: data/blobs/<2 hex>/<2 hex>/<64 hex sha256>."""
+        found = []
+        root = os.path.join(self.data_dir, "blobs")
+        for directory, _, files in os.walk(root):
+            for name in files:
+                if BLOB_NAME.match(name):
+                    found.append(os.path.join(directory, name))
+        return found
+
+    def blob_count(self):
+        return len(self.blob_paths())
+
+    def has_blob(self, sha256_hex):
+        path = os.path.join(self.data_dir, "blobs", sha256_hex[0:2], sha256_hex[2:4], sha256_hex)
+        return os.path.isfile(path)
+
+    def partial_upload_bytes(self):
+        """Bytes in the data directory that are neither finished blobs nor the
+        catalog: where uploads in progress are kept, wherever that is."""
+        total = 0
+        for directory, _, files in os.walk(self.data_dir):
+            for name in files:
+                if BLOB_NAME.match(name) or CATALOG_FILE.search(name):
+                    continue
+                try:
+                    total += os.path.getsize(os.path.join(directory, name))
+                except OSError:
+                    pass  # finished and moved while we looked
+        return total
+
+
+def close_checked(client, handle_file):
+    """Closes a paramiko SFTPFile and raises the server's refusal, if any.
+
+    paramiko's own close() swallows errors from CLOSE, but the gateway
+    refuses some uploads exactly there (a bad manifest, a failed commit)."""
+    handle_file.flush()
+    handle_file._closed = True  # paramiko must not send a second CLOSE
+    client._request(paramiko.sftp.CMD_CLOSE, handle_file.handle)
+
+
+def close_client(client):
+    """Closes a paramiko SFTPClient and its transport."""
+    transport = client.get_channel().get_transport()
+    try:
+        client.close()
+    finally:
+        transport.close()
+
+
+def upload_checked(client, data, remote_path):
+    """Writes `data` to `remote_path` through paramiko and closes with the
+    server's answer checked (see close_checked)."""
+    handle_file = client.open(remote_path, "wb")
+    try:
+        handle_file.write(data)
+    except Exception:
+        handle_file.close()
+        raise
+    close_checked(client, handle_file)
+
+
+class GatewayTestCase:
+    """Mixin for unittest.TestCase: one gateway per test class, started in
+    setUpClass and stopped by a class cleanup; a fresh local temp dir per test.
+
+    Subclasses list USERS as (name, password) pairs to create up front."""
+
+    USERS = ()
+    gateway = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.gateway = Gateway()
+        cls.addClassCleanup(cls.gateway.cleanup)
+        cls.gateway.start()
+        for name, password in cls.USERS:
+            cls.gateway.add_user(name, password, email="%s@example.com" % name)
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = tempfile.mkdtemp(prefix="dadgate-client-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def local(self, name):
+        return os.path.join(self.tmp, name)
+
+    def random_file(self, name, size):
+        """A local file of random bytes; returns (path, sha256 hex)."""
+        path = self.local(name)
+        return path, write_random_file(path, size)
+
+    def client(self, user, password=None, key_path=None):
+        """A paramiko SFTP client closed when the test ends."""
+        client = self.gateway.connect(user, password=password, key_path=key_path)
+        self.addCleanup(close_client, client)
+        return client
+
+    def assertBatchOk(self, result):
+        self.assertEqual(result.returncode, 0, "sftp batch failed: %r" % result)
+
+    def assertBatchFails(self, result):
+        self.assertNotEqual(result.returncode, 0, "sftp batch should have failed: %r" % result)

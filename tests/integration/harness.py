@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -472,6 +473,87 @@ def upload_checked(client, data, remote_path):
     close_checked(client, handle_file)
 
 
+FXP_INIT, FXP_VERSION, FXP_OPEN, FXP_CLOSE, FXP_READ = 1, 2, 3, 4, 5
+FXP_EXTENDED = 200
+FXP_STATUS, FXP_HANDLE, FXP_DATA, FXP_EXTENDED_REPLY = 101, 102, 103, 201
+FX_FAILURE, FX_BAD_MESSAGE = 4, 5
+FXF_READ = 0x01
+
+
+def sftp_string(data):
+    return struct.pack(">I", len(data)) + data
+
+
+class RawSftp:
+    """SFTP spoken byte by byte over a paramiko channel, so a test can send
+    what no well-behaved client would."""
+
+    def __init__(self, transport, timeout=15):
+        self.channel = transport.open_session(timeout=timeout)
+        self.channel.settimeout(timeout)
+        self.channel.invoke_subsystem("sftp")
+        self.next_id = 1
+
+    def send_packet(self, payload):
+        self.channel.sendall(struct.pack(">I", len(payload)) + payload)
+
+    def recv_exact(self, count):
+        data = b""
+        while len(data) < count:
+            chunk = self.channel.recv(count - len(data))
+            if not chunk:
+                raise EOFError("channel closed")
+            data += chunk
+        return data
+
+    def recv_packet(self):
+        """(type, body after the type byte)."""
+        (length,) = struct.unpack(">I", self.recv_exact(4))
+        packet = self.recv_exact(length)
+        return packet[0], packet[1:]
+
+    def init(self):
+        self.send_packet(bytes([FXP_INIT]) + struct.pack(">I", 3))
+        kind, _ = self.recv_packet()
+        if kind != FXP_VERSION:
+            raise AssertionError("expected VERSION, got %d" % kind)
+
+    def request(self, kind, body):
+        """Sends a request with a fresh id; returns (reply type, body after the id)."""
+        request_id = self.next_id
+        self.next_id += 1
+        self.send_packet(bytes([kind]) + struct.pack(">I", request_id) + body)
+        reply, body = self.recv_packet()
+        (answered_id,) = struct.unpack(">I", body[:4])
+        if answered_id != request_id:
+            raise AssertionError("reply id %d for request %d" % (answered_id, request_id))
+        return reply, body[4:]
+
+    def open_read(self, path):
+        kind, body = self.request(FXP_OPEN, sftp_string(path.encode()) +
+                                  struct.pack(">II", FXF_READ, 0))
+        if kind != FXP_HANDLE:
+            raise AssertionError("OPEN %s: reply %d %r" % (path, kind, body))
+        (length,) = struct.unpack(">I", body[:4])
+        return body[4:4 + length]
+
+    def read(self, handle, offset, length):
+        return self.request(FXP_READ, sftp_string(handle) + struct.pack(">QI", offset, length))
+
+    def extended(self, name, body):
+        return self.request(FXP_EXTENDED, sftp_string(name.encode()) + body)
+
+
+def read_sftp_string(body):
+    """(the string at the start of `body`, the rest)."""
+    (length,) = struct.unpack(">I", body[:4])
+    return body[4:4 + length], body[4 + length:]
+
+
+def status_code(body):
+    return struct.unpack(">I", body[:4])[0]
+
+
 class GatewayTestCase:
     """Mixin for unittest.TestCase: one gateway per test class, started in
     setUpClass and stopped by a class cleanup; a fresh local temp dir per test.
@@ -508,6 +590,14 @@ class GatewayTestCase:
         client = self.gateway.connect(user, password=password, key_path=key_path)
         self.addCleanup(close_client, client)
         return client
+
+    def raw(self, user, password):
+        """A RawSftp session (INIT done) closed when the test ends."""
+        transport = self.gateway.transport(user, password)
+        self.addCleanup(transport.close)
+        raw = RawSftp(transport)
+        raw.init()
+        return raw
 
     def assertBatchOk(self, result):
         self.assertEqual(result.returncode, 0, "sftp batch failed: %r" % result)

@@ -6,90 +6,13 @@ import unittest
 
 import paramiko
 
-from harness import MiB, GatewayTestCase, close_client
+from harness import (FX_BAD_MESSAGE, FX_FAILURE, FXP_CLOSE, FXP_DATA, FXP_OPEN, FXP_STATUS, MiB,
+                     GatewayTestCase, close_client, sftp_string, status_code)
 
 ALICE = ("alice", "alice-pw-5")
 
-FXP_INIT, FXP_VERSION, FXP_OPEN, FXP_CLOSE, FXP_READ = 1, 2, 3, 4, 5
-FXP_STATUS, FXP_HANDLE, FXP_DATA = 101, 102, 103
-FX_FAILURE, FX_BAD_MESSAGE = 4, 5
-FXF_READ = 0x01
-
-
-def sftp_string(data):
-    return struct.pack(">I", len(data)) + data
-
-
-class RawSftp:
-    """SFTP spoken byte by byte over a paramiko channel, so a test can send
-    what no well-behaved client would."""
-
-    def __init__(self, transport, timeout=15):
-        self.channel = transport.open_session(timeout=timeout)
-        self.channel.settimeout(timeout)
-        self.channel.invoke_subsystem("sftp")
-        self.next_id = 1
-
-    def send_packet(self, payload):
-        self.channel.sendall(struct.pack(">I", len(payload)) + payload)
-
-    def recv_exact(self, count):
-        data = b""
-        while len(data) < count:
-            chunk = self.channel.recv(count - len(data))
-            if not chunk:
-                raise EOFError("channel closed")
-            data += chunk
-        return data
-
-    def recv_packet(self):
-        """(type, body after the type byte)."""
-        (length,) = struct.unpack(">I", self.recv_exact(4))
-        packet = self.recv_exact(length)
-        return packet[0], packet[1:]
-
-    def init(self):
-        self.send_packet(bytes([FXP_INIT]) + struct.pack(">I", 3))
-        kind, _ = self.recv_packet()
-        if kind != FXP_VERSION:
-            raise AssertionError("expected VERSION, got %d" % kind)
-
-    def request(self, kind, body):
-        """Sends a request with a fresh id; returns (reply type, body after the id)."""
-        request_id = self.next_id
-        self.next_id += 1
-        self.send_packet(bytes([kind]) + struct.pack(">I", request_id) + body)
-        reply, body = self.recv_packet()
-        (answered_id,) = struct.unpack(">I", body[:4])
-        if answered_id != request_id:
-            raise AssertionError("reply id %d for request %d" % (answered_id, request_id))
-        return reply, body[4:]
-
-    def open_read(self, path):
-        kind, body = self.request(FXP_OPEN, sftp_string(path.encode()) +
-                                  struct.pack(">II", FXF_READ, 0))
-        if kind != FXP_HANDLE:
-            raise AssertionError("OPEN %s: reply %d %r" % (path, kind, body))
-        (length,) = struct.unpack(">I", body[:4])
-        return body[4:4 + length]
-
-    def read(self, handle, offset, length):
-        return self.request(FXP_READ, sftp_string(handle) + struct.pack(">QI", offset, length))
-
-
-def status_code(body):
-    return struct.unpack(">I", body[:4])[0]
-
-
 class BadInputTest(GatewayTestCase, unittest.TestCase):
     USERS = (ALICE,)
-
-    def raw(self):
-        transport = self.gateway.transport(*ALICE)
-        self.addCleanup(transport.close)
-        raw = RawSftp(transport)
-        raw.init()
-        return raw
 
     def assertServerStillServes(self):
         client = self.gateway.connect(*ALICE)
@@ -109,14 +32,15 @@ class BadInputTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual(client.normalize("/files/../../.."), "/")
 
     def test_backslash_nul_and_control_characters_are_refused(self):
-        client = self.client(*ALICE)
         for name in ("back\\slash", "nul\x00byte", "bell\x07", "new\nline", "esc\x1b[0m"):
-            with self.assertRaises(IOError, msg=repr(name)):
-                client.mkdir("/files/" + name)
-            with self.assertRaises(IOError, msg=repr(name)):
-                with client.open("/files/" + name + ".txt", "w") as f:
-                    f.write("x")
-        for listed in client.listdir("/files"):
+            with self.subTest(name=name):
+                client = self.client(*ALICE)  # a fresh one: a dropped session is a failure here
+                with self.assertRaises(IOError):
+                    client.mkdir("/files/" + name)
+                with self.assertRaises(IOError):
+                    with client.open("/files/" + name + ".txt", "w") as f:
+                        f.write("x")
+        for listed in self.client(*ALICE).listdir("/files"):
             self.assertFalse(any(ch in listed for ch in "\\\x00\x07\n\x1b"), repr(listed))
 
     def test_symlink_creation_is_refused_with_a_clear_message(self):
@@ -128,7 +52,7 @@ class BadInputTest(GatewayTestCase, unittest.TestCase):
         self.assertNotIn("link", client.listdir("/files"))
 
     def test_string_length_past_the_payload_is_a_bad_message(self):
-        raw = self.raw()
+        raw = self.raw(*ALICE)
         payload = bytes([FXP_OPEN]) + struct.pack(">I", 7) + struct.pack(">I", 1000) + b"abc"
         raw.send_packet(payload)
         try:
@@ -141,7 +65,7 @@ class BadInputTest(GatewayTestCase, unittest.TestCase):
         self.assertServerStillServes()
 
     def test_huge_packet_length_closes_the_channel(self):
-        raw = self.raw()
+        raw = self.raw(*ALICE)
         raw.channel.sendall(struct.pack(">I", 0x7FFFFFF0) + bytes([FXP_OPEN]) + b"\0" * 64)
         with self.assertRaises((EOFError, paramiko.SSHException)):
             while True:
@@ -153,7 +77,7 @@ class BadInputTest(GatewayTestCase, unittest.TestCase):
         content = bytes(range(256)) * (4 * 1024)  # 1 MiB
         with client.open("/files/clamp.bin", "wb") as f:
             f.write(content)
-        raw = self.raw()
+        raw = self.raw(*ALICE)
         handle = raw.open_read("/files/clamp.bin")
         kind, body = raw.read(handle, 0, 16 * MiB)
         self.assertEqual(kind, FXP_DATA, body)
@@ -163,7 +87,7 @@ class BadInputTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual(body[4:4 + length], content[:length])
 
     def test_forged_and_stale_handles_get_failure(self):
-        raw = self.raw()
+        raw = self.raw(*ALICE)
         kind, body = raw.read(b"forged-handle-\x00\xff", 0, 100)
         self.assertEqual((kind, status_code(body)), (FXP_STATUS, FX_FAILURE))
 

@@ -2,10 +2,12 @@
 
 import hashlib
 import os
+import struct
 import unittest
 
-from harness import (LONG_LISTING, MiB, GatewayTestCase, batch_output_lines, close_client,
-                     listed_names, make_ssh_key, run, sha256_file, wait_until)
+from harness import (FXP_EXTENDED_REPLY, LONG_LISTING, MiB, GatewayTestCase, batch_output_lines,
+                     close_client, listed_names, make_ssh_key, read_sftp_string, run,
+                     sftp_string, sha256_file, wait_until)
 
 ALICE = ("alice", "alice-pw-1")
 
@@ -167,6 +169,20 @@ class SftpBasicsTest(GatewayTestCase, unittest.TestCase):
         client.put(source, "/files/hash.bin")
         with client.open("/files/hash.bin", "rb") as f:
             self.assertEqual(f.check("sha256").hex(), digest)
+
+    def test_check_file_name_reply_follows_the_draft(self):
+        # draft-ietf-secsh-filexfer-extensions: the reply is the string
+        # "check-file", the algorithm used, then the raw hash bytes.
+        source, digest = self.random_file("hash-name.bin", MiB + 3)
+        self.client(*ALICE).put(source, "/files/hash-name.bin")
+        raw = self.raw(*ALICE)
+        kind, body = raw.extended("check-file-name", sftp_string(b"/files/hash-name.bin") +
+                                  sftp_string(b"sha256") + struct.pack(">QQI", 0, 0, 0))
+        self.assertEqual(kind, FXP_EXTENDED_REPLY, body)
+        reply_type, body = read_sftp_string(body)
+        algorithm, hash_bytes = read_sftp_string(body)
+        self.assertEqual((reply_type, algorithm), (b"check-file", b"sha256"))
+        self.assertEqual(hash_bytes.hex(), digest)
 
     def test_public_key_login(self):
         key = make_ssh_key(self.local("id_alice"))

@@ -11,6 +11,7 @@ from harness import (FX_BAD_MESSAGE, FX_FAILURE, FXP_CLOSE, FXP_DATA, FXP_OPEN, 
 
 ALICE = ("alice", "alice-pw-5")
 
+
 class BadInputTest(GatewayTestCase, unittest.TestCase):
     USERS = (ALICE,)
 

@@ -32,8 +32,12 @@ public:
     }
     static Status notFound(std::string m) { return error(StatusCode::NotFound, std::move(m)); }
     static Status exists(std::string m) { return error(StatusCode::Exists, std::move(m)); }
-    static Status denied(std::string m) { return error(StatusCode::PermissionDenied, std::move(m)); }
-    static Status invalid(std::string m) { return error(StatusCode::InvalidArgument, std::move(m)); }
+    static Status denied(std::string m) {
+        return error(StatusCode::PermissionDenied, std::move(m));
+    }
+    static Status invalid(std::string m) {
+        return error(StatusCode::InvalidArgument, std::move(m));
+    }
     static Status ioError(std::string m) { return error(StatusCode::IoError, std::move(m)); }
     static Status failure(std::string m) { return error(StatusCode::Failure, std::move(m)); }
 

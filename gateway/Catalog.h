@@ -1,0 +1,234 @@
+// Catalog: the metadata database (accounts, the node tree of files and
+// folders, blobs and their reference counts, packages, recipients,
+// downloads, partial uploads, jobs, audit). Typed operations over Db; each
+// public method is one transaction, so callers never see half a change.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Db.h"
+#include "Status.h"
+
+namespace dad {
+
+struct AccountRecord {
+    int64_t id = 0;
+    std::string name;
+    std::string email;
+    std::string type = "user";  // admin, user, guest
+    std::optional<int64_t> parentId;
+    std::string parentName;  // filled by reads
+    std::string passwordHash;
+    std::optional<int64_t> quotaBytes;
+    bool disabled = false;
+    int64_t filesRoot = 0;
+    int64_t created = 0;
+};
+
+struct SshKeyRecord {
+    std::string type;
+    std::string base64;
+    std::string comment;
+};
+
+struct NodeRecord {
+    int64_t id = 0;
+    int64_t parentId = 0;
+    int64_t rootId = 0;
+    std::string name;
+    bool isDir = false;
+    std::string blob;  // sha256 hex, files only
+    uint64_t size = 0;
+    int64_t mtime = 0;
+    int64_t ownerId = 0;
+};
+
+struct UploadRecord {
+    int64_t id = 0;
+    int64_t accountId = 0;
+    int64_t parentNode = 0;
+    int64_t rootNode = 0;
+    std::string name;
+    std::string tempName;
+    int64_t started = 0;
+};
+
+struct PackageRecord {
+    int64_t id = 0;
+    std::string pid;
+    std::string token;
+    int64_t senderId = 0;
+    std::string senderName;  // filled by reads
+    std::string name;        // the draft folder's name
+    std::string state = "draft";
+    int64_t rootNode = 0;
+    std::string message;
+    std::optional<int64_t> expiresAt;
+    std::optional<int64_t> expiresAfter;  // seconds after sending (from the manifest)
+    std::optional<int64_t> maxDownloads;
+    std::string passwordHash;
+    std::string notify;
+    std::string forwardTo;
+    std::optional<int64_t> returnOf;
+    std::string sentName;
+    int64_t created = 0;
+    std::optional<int64_t> sentAt;
+};
+
+struct RecipientRecord {
+    int64_t id = 0;
+    int64_t packageId = 0;
+    std::string address;  // account name or e-mail address
+    std::optional<int64_t> accountId;
+    std::string kind = "to";  // to, cc
+    std::string inboxName;
+};
+
+struct DownloadRecord {
+    int64_t id = 0;
+    int64_t packageId = 0;
+    int64_t nodeId = 0;
+    std::string path;
+    std::optional<int64_t> accountId;
+    std::string accountName;  // filled by reads
+    std::string remoteAddress;
+    std::string protocol;
+    int64_t started = 0;
+    std::optional<int64_t> finished;
+    uint64_t startOffset = 0;
+    uint64_t bytes = 0;
+    bool complete = false;
+};
+
+struct AuditEvent {
+    std::string account;
+    std::string remoteAddress;
+    std::string protocol;
+    std::string action;  // login, upload, download, send, ...
+    std::string path;
+    std::string detail;
+    bool ok = true;
+};
+
+struct BlobRecord {
+    std::string sha256;
+    uint64_t size = 0;
+    int64_t refcount = 0;
+};
+
+class Catalog {
+public:
+    // Opens the SQLite catalog at `path` and migrates it to the latest schema.
+    static Status openSqlite(const std::string& path, std::unique_ptr<Catalog>& catalog);
+    explicit Catalog(std::unique_ptr<Db> db);
+
+    // --- accounts
+    // Creates the account and its /files root. Exists if the name is taken.
+    Status createAccount(AccountRecord& account);
+    Status findAccount(const std::string& name, AccountRecord& account);
+    Status findAccountById(int64_t id, AccountRecord& account);
+    // An account whose name or e-mail is `address` (case-insensitive e-mail).
+    Status findAccountByAddress(const std::string& address, AccountRecord& account);
+    Status listAccounts(std::vector<AccountRecord>& accounts);
+    Status countAccounts(int64_t& count);
+    Status setDisabled(const std::string& name, bool disabled);
+    Status setPasswordHash(const std::string& name, const std::string& hash);
+    // Removes the account, its files and drafts. Refused while it has sub-users.
+    Status removeAccount(const std::string& name);
+    Status addKey(const std::string& name, const SshKeyRecord& key);
+    Status listKeys(const std::string& name, std::vector<SshKeyRecord>& keys);
+
+    // --- nodes (the tree of every file and folder)
+    Status findChild(int64_t parentId, const std::string& name, std::optional<NodeRecord>& node);
+    Status findNode(int64_t id, NodeRecord& node);
+    Status listChildren(int64_t parentId, std::vector<NodeRecord>& children);
+    // Every file under `rootId` with its path relative to the root.
+    Status listFilesUnder(int64_t rootId, std::vector<std::pair<std::string, NodeRecord>>& files);
+    Status createDirectory(int64_t parentId, const std::string& name, int64_t ownerId, int64_t& id);
+    // Links a stored blob under parentId/name, replacing an existing file of
+    // that name atomically (never a directory). Counts a reference to `sha256`.
+    Status linkFile(int64_t parentId, const std::string& name, int64_t ownerId,
+                    const std::string& sha256, uint64_t size, int64_t mtime, bool replace);
+    // Removes a file (dropping its blob reference) or an empty directory.
+    Status removeNode(int64_t id);
+    Status moveNode(int64_t id, int64_t newParentId, const std::string& newName, bool replace);
+    Status setModificationTime(int64_t id, int64_t mtime);
+    // Bytes of all files owned by the account (what counts against its quota).
+    Status usedBytes(int64_t accountId, uint64_t& bytes);
+
+    // --- partial uploads
+    Status findUpload(int64_t parentNode, const std::string& name, int64_t accountId,
+                      std::optional<UploadRecord>& upload);
+    Status createUpload(UploadRecord& upload);
+    Status removeUpload(int64_t id);
+    Status listUploads(int64_t parentNode, int64_t accountId, std::vector<UploadRecord>& uploads);
+    Status countUploadsUnder(int64_t rootNode, int64_t& count);
+    Status listAllUploads(std::vector<UploadRecord>& uploads);
+    // Completes an upload: links the blob under the upload's name and forgets
+    // the upload, in one transaction.
+    Status completeUpload(const UploadRecord& upload, const std::string& sha256, uint64_t size,
+                          int64_t mtime);
+
+    // --- packages
+    // Creates a draft and its root node.
+    Status createPackage(PackageRecord& package);
+    Status findPackage(int64_t id, PackageRecord& package);
+    Status findPackageByPid(const std::string& pid, PackageRecord& package);
+    Status findDraft(int64_t senderId, const std::string& name, std::optional<PackageRecord>& p);
+    Status findSent(int64_t senderId, const std::string& sentName, std::optional<PackageRecord>& p);
+    Status listPackagesOfSender(int64_t senderId, const std::string& state,
+                                std::vector<PackageRecord>& packages);
+    // Sent packages of which the account is a recipient, with the inbox name.
+    Status listInbox(int64_t accountId,
+                     std::vector<std::pair<std::string, PackageRecord>>& packages);
+    Status findInbox(int64_t accountId, const std::string& inboxName,
+                     std::optional<PackageRecord>& package);
+    Status listPackages(std::optional<int64_t> accountId, std::vector<PackageRecord>& packages);
+    // Writes the manifest's fields (message, expiry, limits, password, notify, forward).
+    Status updatePackageSettings(const PackageRecord& package);
+    Status setRecipients(int64_t packageId, const std::vector<RecipientRecord>& recipients);
+    Status listRecipients(int64_t packageId, std::vector<RecipientRecord>& recipients);
+    // Sends a draft: state sent, its name in /sent chosen unique from
+    // `preferredName`, every recipient account given a unique inbox name.
+    // Fails (nothing changed) when an upload is unfinished or it is not a draft.
+    Status sendPackage(int64_t packageId, const std::string& preferredName);
+    Status renameDraft(int64_t packageId, const std::string& newName);
+    // Deletes a draft and every node in it.
+    Status removeDraft(int64_t packageId);
+    Status setPackageState(int64_t packageId, const std::string& state);
+    // The reply package `replierId` is building for `originalId`, if any.
+    Status findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p);
+
+    // --- downloads
+    Status startDownload(DownloadRecord& download);
+    Status finishDownload(int64_t id, uint64_t bytes, bool complete);
+    Status listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads);
+    Status countCompleteDownloads(int64_t nodeId, int64_t& count);
+
+    // --- blobs
+    Status findBlob(const std::string& sha256, std::optional<BlobRecord>& blob);
+    Status listBlobs(std::vector<BlobRecord>& blobs);
+    // Blobs with no reference since before `cutoff`; removed from the catalog
+    // in the same transaction so no new reference can appear afterwards.
+    Status takeCollectableBlobs(int64_t cutoff, std::vector<std::string>& sha256s);
+    // Checks refcounts against the node table; lists each mismatch.
+    Status checkReferenceCounts(std::vector<std::string>& problems);
+
+    // --- audit and jobs
+    void audit(const AuditEvent& event);
+    Status enqueueJob(const std::string& kind, const std::string& payload);
+
+    Db& db() { return *db_; }
+
+private:
+    std::unique_ptr<Db> db_;
+};
+
+int64_t nowSeconds();
+
+}  // namespace dad

@@ -1,0 +1,350 @@
+// Packages, recipients and downloads.
+#include "Catalog.h"
+#include "CatalogRows.h"
+
+namespace dad {
+
+using namespace catalog_rows;
+
+namespace {
+
+const std::string kSelectPackage = std::string("SELECT ") + kPackageColumns +
+                                   " FROM package k JOIN account s ON s.id = k.sender_id ";
+
+std::optional<PackageRecord> packageWhere(SqlRunner& sql, const std::string& where,
+                                          const std::vector<SqlValue>& params) {
+    auto row = sql.queryOne(kSelectPackage + where, params);
+    if (!row)
+        return std::nullopt;
+    return catalog_rows::package(*row);
+}
+
+// `base`, or `base-2`, `base-3`... the first that `taken` says is free.
+template <typename Taken>
+std::string uniqueName(const std::string& base, Taken taken) {
+    if (!taken(base))
+        return base;
+    for (int n = 2;; ++n) {
+        std::string candidate = base + "-" + std::to_string(n);
+        if (!taken(candidate))
+            return candidate;
+    }
+}
+
+}  // namespace
+
+Status Catalog::createPackage(PackageRecord& p) {
+    return db_->transaction([&](SqlRunner& sql) {
+        p.created = nowSeconds();
+        p.rootNode = sql.queryOne(
+                            "INSERT INTO node (parent_id, name, is_dir, mtime, owner_id) "
+                            "VALUES (NULL, ?, 1, ?, ?) RETURNING id",
+                            {"package:" + p.pid, p.created, p.senderId})
+                         ->integer(0);
+        sql.execute("UPDATE node SET root_id = id WHERE id = ?", {p.rootNode});
+        p.id = sql.queryOne(
+                      "INSERT INTO package (pid, token, sender_id, name, state, root_node, "
+                      "message, notify, return_of, sent_name, created, sent_at) VALUES "
+                      "(?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?) RETURNING id",
+                      {p.pid, p.token, p.senderId, p.name, p.state, p.rootNode,
+                       nullable(p.returnOf), p.sentName, p.created, nullable(p.sentAt)})
+                   ->integer(0);
+        return Status::ok();
+    });
+}
+
+Status Catalog::findPackage(int64_t id, PackageRecord& package) {
+    return db_->read([&](SqlRunner& sql) {
+        auto p = packageWhere(sql, "WHERE k.id = ?", {id});
+        if (!p)
+            return Status::notFound("no package #" + std::to_string(id));
+        package = *p;
+        return Status::ok();
+    });
+}
+
+Status Catalog::findPackageByPid(const std::string& pid, PackageRecord& package) {
+    return db_->read([&](SqlRunner& sql) {
+        auto p = packageWhere(sql, "WHERE k.pid = ?", {pid});
+        if (!p)
+            return Status::notFound("no package " + pid);
+        package = *p;
+        return Status::ok();
+    });
+}
+
+Status Catalog::findDraft(int64_t senderId, const std::string& name,
+                          std::optional<PackageRecord>& p) {
+    return db_->read([&](SqlRunner& sql) {
+        p = packageWhere(sql, "WHERE k.sender_id = ? AND k.state = 'draft' AND k.name = ?",
+                         {senderId, name});
+        return Status::ok();
+    });
+}
+
+Status Catalog::findSent(int64_t senderId, const std::string& sentName,
+                         std::optional<PackageRecord>& p) {
+    return db_->read([&](SqlRunner& sql) {
+        p = packageWhere(sql, "WHERE k.sender_id = ? AND k.state <> 'draft' AND k.sent_name = ?",
+                         {senderId, sentName});
+        return Status::ok();
+    });
+}
+
+Status Catalog::listPackagesOfSender(int64_t senderId, const std::string& state,
+                                     std::vector<PackageRecord>& packages) {
+    return db_->read([&](SqlRunner& sql) {
+        packages.clear();
+        const std::string where = state == "draft" ? "k.state = 'draft'" : "k.state <> 'draft'";
+        for (const SqlRow& row :
+             sql.query(kSelectPackage + "WHERE k.sender_id = ? AND " + where + " ORDER BY k.id",
+                       {senderId})) {
+            packages.push_back(catalog_rows::package(row));
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::listInbox(int64_t accountId,
+                          std::vector<std::pair<std::string, PackageRecord>>& packages) {
+    return db_->read([&](SqlRunner& sql) {
+        packages.clear();
+        for (const SqlRow& row : sql.query(std::string("SELECT r.inbox_name, k.id") +
+                                               " FROM recipient r JOIN package k ON k.id = "
+                                               "r.package_id JOIN account s ON s.id = "
+                                               "k.sender_id WHERE r.account_id = ? AND k.state "
+                                               "= 'sent' ORDER BY r.inbox_name",
+                                           {accountId})) {
+            SqlRows shifted = sql.query(kSelectPackage + "WHERE k.id = ?", {row.integer(1)});
+            if (shifted.empty())
+                continue;
+            packages.emplace_back(row.text(0), catalog_rows::package(shifted.front()));
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::findInbox(int64_t accountId, const std::string& inboxName,
+                          std::optional<PackageRecord>& package) {
+    return db_->read([&](SqlRunner& sql) {
+        package = packageWhere(sql,
+                               "JOIN recipient r ON r.package_id = k.id WHERE r.account_id = ? "
+                               "AND r.inbox_name = ? AND k.state = 'sent'",
+                               {accountId, inboxName});
+        return Status::ok();
+    });
+}
+
+Status Catalog::listPackages(std::optional<int64_t> accountId,
+                             std::vector<PackageRecord>& packages) {
+    return db_->read([&](SqlRunner& sql) {
+        packages.clear();
+        SqlRows rows = accountId
+                           ? sql.query(kSelectPackage +
+                                           "WHERE k.sender_id = ? OR k.id IN (SELECT package_id "
+                                           "FROM recipient WHERE account_id = ?) ORDER BY k.id",
+                                       {*accountId, *accountId})
+                           : sql.query(kSelectPackage + "ORDER BY k.id");
+        for (const SqlRow& row : rows)
+            packages.push_back(catalog_rows::package(row));
+        return Status::ok();
+    });
+}
+
+Status Catalog::updatePackageSettings(const PackageRecord& p) {
+    return db_->transaction([&](SqlRunner& sql) {
+        sql.execute(
+            "UPDATE package SET message = ?, expires_at = ?, expires_after = ?, "
+            "max_downloads = ?, password_hash = ?, notify = ?, forward_to = ? WHERE id = ?",
+            {p.message, nullable(p.expiresAt), nullable(p.expiresAfter), nullable(p.maxDownloads),
+             p.passwordHash, p.notify, p.forwardTo, p.id});
+        return Status::ok();
+    });
+}
+
+Status Catalog::setRecipients(int64_t packageId, const std::vector<RecipientRecord>& recipients) {
+    return db_->transaction([&](SqlRunner& sql) {
+        sql.execute("DELETE FROM recipient WHERE package_id = ?", {packageId});
+        for (const RecipientRecord& r : recipients) {
+            sql.execute(
+                "INSERT INTO recipient (package_id, address, account_id, kind) VALUES "
+                "(?, ?, ?, ?) ON CONFLICT (package_id, address) DO NOTHING",
+                {packageId, r.address, nullable(r.accountId), r.kind});
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::listRecipients(int64_t packageId, std::vector<RecipientRecord>& recipients) {
+    return db_->read([&](SqlRunner& sql) {
+        recipients.clear();
+        for (const SqlRow& row : sql.query("SELECT id, package_id, address, account_id, kind, "
+                                           "inbox_name FROM recipient WHERE package_id = ? "
+                                           "ORDER BY id",
+                                           {packageId})) {
+            RecipientRecord r;
+            r.id = row.integer(0);
+            r.packageId = row.integer(1);
+            r.address = row.text(2);
+            r.accountId = row.optionalInteger(3);
+            r.kind = row.text(4);
+            r.inboxName = row.text(5);
+            recipients.push_back(r);
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::sendPackage(int64_t packageId, const std::string& preferredName) {
+    return db_->transaction([&](SqlRunner& sql) {
+        auto p = packageWhere(sql, "WHERE k.id = ?", {packageId});
+        if (!p)
+            return Status::notFound("the draft no longer exists");
+        if (p->state != "draft")
+            return Status::invalid("the package was already sent");
+        if (sql.queryOne("SELECT 1 FROM upload WHERE root_node = ?", {p->rootNode})) {
+            return Status::error(StatusCode::Busy,
+                                 "an upload into this draft is unfinished; finish or remove it "
+                                 "before sending");
+        }
+        const std::string sentName = uniqueName(preferredName, [&](const std::string& n) {
+            return sql
+                .queryOne(
+                    "SELECT 1 FROM package WHERE sender_id = ? AND state <> 'draft' AND "
+                    "sent_name = ?",
+                    {p->senderId, n})
+                .has_value();
+        });
+        for (const SqlRow& r : sql.query("SELECT id, account_id FROM recipient WHERE package_id "
+                                         "= ? AND account_id IS NOT NULL",
+                                         {packageId})) {
+            const int64_t account = r.integer(1);
+            const std::string inboxName =
+                uniqueName(p->senderName + "-" + p->name, [&](const std::string& n) {
+                    return sql
+                        .queryOne(
+                            "SELECT 1 FROM recipient WHERE account_id = ? AND inbox_name "
+                            "= ?",
+                            {account, n})
+                        .has_value();
+                });
+            sql.execute("UPDATE recipient SET inbox_name = ? WHERE id = ?",
+                        {inboxName, r.integer(0)});
+        }
+        const int64_t now = nowSeconds();
+        SqlValue expiresAt = nullable(p->expiresAt);
+        if (p->expiresAfter)
+            expiresAt = now + *p->expiresAfter;
+        sql.execute(
+            "UPDATE package SET state = 'sent', sent_name = ?, sent_at = ?, expires_at = ? "
+            "WHERE id = ?",
+            {sentName, now, expiresAt, packageId});
+        return Status::ok();
+    });
+}
+
+Status Catalog::renameDraft(int64_t packageId, const std::string& newName) {
+    return db_->transaction([&](SqlRunner& sql) {
+        auto p = packageWhere(sql, "WHERE k.id = ?", {packageId});
+        if (!p)
+            return Status::notFound("the draft no longer exists");
+        if (packageWhere(sql, "WHERE k.sender_id = ? AND k.state = 'draft' AND k.name = ?",
+                         {p->senderId, newName})) {
+            return Status::exists(newName + " already exists");
+        }
+        sql.execute("UPDATE package SET name = ? WHERE id = ?", {newName, packageId});
+        return Status::ok();
+    });
+}
+
+Status Catalog::removeDraft(int64_t packageId) {
+    return db_->transaction([&](SqlRunner& sql) {
+        auto p = packageWhere(sql, "WHERE k.id = ? AND k.state = 'draft'", {packageId});
+        if (!p)
+            return Status::notFound("no such draft");
+        if (sql.queryOne("SELECT 1 FROM node WHERE parent_id = ?", {p->rootNode}) ||
+            sql.queryOne("SELECT 1 FROM upload WHERE root_node = ?", {p->rootNode})) {
+            return Status::error(StatusCode::NotEmpty, "the draft is not empty");
+        }
+        sql.execute("DELETE FROM recipient WHERE package_id = ?", {packageId});
+        sql.execute("DELETE FROM package WHERE id = ?", {packageId});
+        removeTree(sql, p->rootNode);
+        return Status::ok();
+    });
+}
+
+Status Catalog::setPackageState(int64_t packageId, const std::string& state) {
+    return db_->transaction([&](SqlRunner& sql) {
+        sql.execute("UPDATE package SET state = ? WHERE id = ?", {state, packageId});
+        return Status::ok();
+    });
+}
+
+Status Catalog::findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p) {
+    return db_->read([&](SqlRunner& sql) {
+        p = packageWhere(sql, "WHERE k.return_of = ? AND k.sender_id = ?", {originalId, replierId});
+        return Status::ok();
+    });
+}
+
+Status Catalog::startDownload(DownloadRecord& d) {
+    return db_->transaction([&](SqlRunner& sql) {
+        d.started = nowSeconds();
+        d.id = sql.queryOne(
+                      "INSERT INTO download (package_id, node_id, path, account_id, "
+                      "remote_address, protocol, started, start_offset) VALUES (?, ?, ?, "
+                      "?, ?, ?, ?, ?) RETURNING id",
+                      {d.packageId, d.nodeId, d.path, nullable(d.accountId), d.remoteAddress,
+                       d.protocol, d.started, static_cast<int64_t>(d.startOffset)})
+                   ->integer(0);
+        return Status::ok();
+    });
+}
+
+Status Catalog::finishDownload(int64_t id, uint64_t bytes, bool complete) {
+    return db_->transaction([&](SqlRunner& sql) {
+        sql.execute("UPDATE download SET finished = ?, bytes = ?, complete = ? WHERE id = ?",
+                    {nowSeconds(), static_cast<int64_t>(bytes), int64_t{complete ? 1 : 0}, id});
+        return Status::ok();
+    });
+}
+
+Status Catalog::listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads) {
+    return db_->read([&](SqlRunner& sql) {
+        downloads.clear();
+        for (const SqlRow& row : sql.query(
+                 "SELECT d.id, d.package_id, d.node_id, d.path, d.account_id, a.name, "
+                 "d.remote_address, d.protocol, d.started, d.finished, d.start_offset, d.bytes, "
+                 "d.complete FROM download d LEFT JOIN account a ON a.id = d.account_id WHERE "
+                 "d.package_id = ? ORDER BY d.id",
+                 {packageId})) {
+            DownloadRecord d;
+            d.id = row.integer(0);
+            d.packageId = row.integer(1);
+            d.nodeId = row.integer(2);
+            d.path = row.text(3);
+            d.accountId = row.optionalInteger(4);
+            d.accountName = row.text(5);
+            d.remoteAddress = row.text(6);
+            d.protocol = row.text(7);
+            d.started = row.integer(8);
+            d.finished = row.optionalInteger(9);
+            d.startOffset = static_cast<uint64_t>(row.integer(10));
+            d.bytes = static_cast<uint64_t>(row.integer(11));
+            d.complete = row.integer(12) != 0;
+            downloads.push_back(d);
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::countCompleteDownloads(int64_t nodeId, int64_t& count) {
+    return db_->read([&](SqlRunner& sql) {
+        count = sql.queryOne("SELECT count(*) FROM download WHERE node_id = ? AND complete = 1",
+                             {nodeId})
+                    ->integer(0);
+        return Status::ok();
+    });
+}
+
+}  // namespace dad

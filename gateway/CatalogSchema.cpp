@@ -1,0 +1,200 @@
+#include "CatalogSchema.h"
+
+#include <string>
+#include <vector>
+
+namespace dad {
+
+namespace {
+
+// Version 1: the records of seed 000's Figure 2 (account, package, address
+// book, server site, server list, download) plus what the gateway needs: the
+// node tree that holds every file and folder, blobs with reference counts,
+// partial uploads, a durable job queue and an audit log.
+const std::vector<std::string> kVersion1 = {
+    R"(CREATE TABLE account (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        email TEXT,
+        type TEXT NOT NULL CHECK (type IN ('admin', 'user', 'guest')),
+        parent_id INTEGER REFERENCES account(id),
+        password_hash TEXT,
+        quota_bytes INTEGER,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        files_root INTEGER,
+        created INTEGER NOT NULL))",
+    R"(CREATE TABLE ssh_key (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        key_type TEXT NOT NULL,
+        key_base64 TEXT NOT NULL,
+        comment TEXT,
+        created INTEGER NOT NULL,
+        UNIQUE (account_id, key_type, key_base64)))",
+    R"(CREATE TABLE blob (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        refcount INTEGER NOT NULL,
+        unreferenced_since INTEGER))",
+    R"(CREATE TABLE node (
+        id INTEGER PRIMARY KEY,
+        parent_id INTEGER REFERENCES node(id),
+        root_id INTEGER,
+        name TEXT NOT NULL,
+        is_dir INTEGER NOT NULL,
+        blob TEXT REFERENCES blob(sha256),
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime INTEGER NOT NULL,
+        owner_id INTEGER REFERENCES account(id),
+        UNIQUE (parent_id, name)))",
+    "CREATE INDEX node_root ON node(root_id)",
+    "CREATE INDEX node_blob ON node(blob)",
+    R"(CREATE TABLE package (
+        id INTEGER PRIMARY KEY,
+        pid TEXT NOT NULL UNIQUE,
+        token TEXT NOT NULL UNIQUE,
+        sender_id INTEGER NOT NULL REFERENCES account(id),
+        name TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'sent', 'expired', 'withdrawn')),
+        root_node INTEGER NOT NULL REFERENCES node(id),
+        message TEXT,
+        expires_at INTEGER,
+        expires_after INTEGER,
+        max_downloads INTEGER,
+        password_hash TEXT,
+        notify TEXT,
+        forward_to TEXT,
+        return_of INTEGER REFERENCES package(id),
+        sent_name TEXT,
+        created INTEGER NOT NULL,
+        sent_at INTEGER))",
+    "CREATE INDEX package_sender ON package(sender_id, state)",
+    R"(CREATE TABLE recipient (
+        id INTEGER PRIMARY KEY,
+        package_id INTEGER NOT NULL REFERENCES package(id),
+        address TEXT NOT NULL,
+        account_id INTEGER REFERENCES account(id),
+        kind TEXT NOT NULL DEFAULT 'to',
+        inbox_name TEXT,
+        notified_at INTEGER,
+        UNIQUE (package_id, address)))",
+    "CREATE INDEX recipient_account ON recipient(account_id)",
+    R"(CREATE TABLE download (
+        id INTEGER PRIMARY KEY,
+        package_id INTEGER NOT NULL REFERENCES package(id),
+        node_id INTEGER,
+        path TEXT NOT NULL,
+        account_id INTEGER REFERENCES account(id),
+        remote_address TEXT,
+        protocol TEXT,
+        started INTEGER NOT NULL,
+        finished INTEGER,
+        start_offset INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        complete INTEGER NOT NULL DEFAULT 0))",
+    "CREATE INDEX download_package ON download(package_id)",
+    R"(CREATE TABLE upload (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id),
+        parent_node INTEGER NOT NULL REFERENCES node(id),
+        root_node INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        temp_name TEXT NOT NULL,
+        started INTEGER NOT NULL,
+        UNIQUE (parent_node, name, account_id)))",
+    R"(CREATE TABLE address_entry (
+        id INTEGER PRIMARY KEY,
+        owner_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        email TEXT,
+        phone TEXT,
+        fax TEXT,
+        im TEXT,
+        UNIQUE (owner_id, name)))",
+    R"(CREATE TABLE address_group (
+        id INTEGER PRIMARY KEY,
+        owner_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        UNIQUE (owner_id, name)))",
+    R"(CREATE TABLE address_group_member (
+        group_id INTEGER NOT NULL REFERENCES address_group(id) ON DELETE CASCADE,
+        entry_id INTEGER NOT NULL REFERENCES address_entry(id) ON DELETE CASCADE,
+        PRIMARY KEY (group_id, entry_id)))",
+    R"(CREATE TABLE site (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL CHECK (type IN ('peer', 'ftp', 'ftps', 'sftp')),
+        url TEXT NOT NULL,
+        user_name TEXT,
+        secret TEXT,
+        created INTEGER NOT NULL))",
+    R"(CREATE TABLE server_list (
+        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        site_id INTEGER NOT NULL REFERENCES site(id) ON DELETE CASCADE,
+        PRIMARY KEY (account_id, site_id)))",
+    R"(CREATE TABLE job (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        run_after INTEGER NOT NULL,
+        last_error TEXT,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL))",
+    "CREATE INDEX job_due ON job(state, run_after)",
+    R"(CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        account TEXT,
+        remote_address TEXT,
+        protocol TEXT,
+        action TEXT NOT NULL,
+        path TEXT,
+        detail TEXT,
+        ok INTEGER NOT NULL))",
+};
+
+const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1};
+
+}  // namespace
+
+int latestCatalogVersion() {
+    return static_cast<int>(kMigrations.size());
+}
+
+Status migrateCatalog(Db& db) {
+    Status s = db.transaction([](SqlRunner& sql) {
+        sql.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        if (!sql.queryOne("SELECT version FROM schema_version")) {
+            sql.execute("INSERT INTO schema_version (version) VALUES (0)");
+        }
+        return Status::ok();
+    });
+    if (!s)
+        return s;
+    for (;;) {
+        bool done = false;
+        s = db.transaction([&](SqlRunner& sql) {
+            const int64_t version = sql.queryOne("SELECT version FROM schema_version")->integer(0);
+            if (version > latestCatalogVersion()) {
+                return Status::failure("catalog schema version " + std::to_string(version) +
+                                       " is newer than this dadgate knows (" +
+                                       std::to_string(latestCatalogVersion()) + ")");
+            }
+            if (version == latestCatalogVersion()) {
+                done = true;
+                return Status::ok();
+            }
+            for (const std::string& statement : *kMigrations[static_cast<size_t>(version)]) {
+                sql.execute(statement);
+            }
+            sql.execute("UPDATE schema_version SET version = ?", {version + 1});
+            return Status::ok();
+        });
+        if (!s || done)
+            return s;
+    }
+}
+
+}  // namespace dad

@@ -1,0 +1,168 @@
+#include "Db.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+
+namespace dad {
+
+using namespace Poco::Data::Keywords;
+
+int64_t SqlRow::integer(size_t i, int64_t fallback) const {
+    const SqlValue& v = values_.at(i);
+    if (auto p = std::get_if<int64_t>(&v))
+        return *p;
+    if (auto s = std::get_if<std::string>(&v))
+        return s->empty() ? fallback : std::stoll(*s);
+    return fallback;
+}
+
+std::string SqlRow::text(size_t i) const {
+    const SqlValue& v = values_.at(i);
+    if (auto p = std::get_if<std::string>(&v))
+        return *p;
+    if (auto n = std::get_if<int64_t>(&v))
+        return std::to_string(*n);
+    return {};
+}
+
+std::optional<int64_t> SqlRow::optionalInteger(size_t i) const {
+    if (isNull(i))
+        return std::nullopt;
+    return integer(i);
+}
+
+std::optional<std::string> SqlRow::optionalText(size_t i) const {
+    if (isNull(i))
+        return std::nullopt;
+    return text(i);
+}
+
+namespace {
+
+void bindAll(Poco::Data::Statement& statement, const std::vector<SqlValue>& params) {
+    for (const SqlValue& p : params) {
+        if (auto n = std::get_if<int64_t>(&p)) {
+            statement.addBind(bind(static_cast<Poco::Int64>(*n)));
+        } else if (auto s = std::get_if<std::string>(&p)) {
+            statement.addBind(bind(*s));
+        } else {
+            statement.addBind(use(null));
+        }
+    }
+}
+
+SqlValue columnValue(Poco::Data::RecordSet& rs, size_t column) {
+    const Poco::Dynamic::Var& v = rs.value(column);
+    if (v.isEmpty())
+        return nullptr;
+    if (v.isString())
+        return v.convert<std::string>();
+    if (v.isInteger())
+        return static_cast<int64_t>(v.convert<Poco::Int64>());
+    return v.convert<std::string>();
+}
+
+}  // namespace
+
+SqlRows SqlRunner::query(const std::string& sql, const std::vector<SqlValue>& params) {
+    Poco::Data::Statement statement(session_);
+    statement << sql;
+    bindAll(statement, params);
+    statement.execute();
+    Poco::Data::RecordSet rs(statement);
+    SqlRows rows;
+    const size_t columns = rs.columnCount();
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+        std::vector<SqlValue> values;
+        values.reserve(columns);
+        for (size_t c = 0; c < columns; ++c)
+            values.push_back(columnValue(rs, c));
+        rows.emplace_back(std::move(values));
+    }
+    return rows;
+}
+
+std::optional<SqlRow> SqlRunner::queryOne(const std::string& sql,
+                                          const std::vector<SqlValue>& params) {
+    SqlRows rows = query(sql, params);
+    if (rows.empty())
+        return std::nullopt;
+    return rows.front();
+}
+
+size_t SqlRunner::execute(const std::string& sql, const std::vector<SqlValue>& params) {
+    Poco::Data::Statement statement(session_);
+    statement << sql;
+    bindAll(statement, params);
+    return statement.execute();
+}
+
+Status Db::openSqlite(const std::string& path, std::unique_ptr<Db>& db) {
+    try {
+        Poco::Data::SQLite::Connector::registerConnector();
+        std::unique_ptr<Db> created(new Db());
+        created->pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 64, 60);
+        Poco::Data::Session session(created->pool_->get());
+        session << "PRAGMA journal_mode=WAL", now;
+        db = std::move(created);
+        return Status::ok();
+    } catch (const Poco::Exception& e) {
+        return Status::ioError("cannot open catalog " + path + ": " + e.displayText());
+    }
+}
+
+Db::~Db() = default;
+
+namespace {
+
+// Per-connection settings: durable commits, waiting instead of failing when
+// another process (dadctl) holds the write lock.
+void prepare(Poco::Data::Session& session) {
+    session << "PRAGMA synchronous=FULL", now;
+    session << "PRAGMA busy_timeout=10000", now;
+    session << "PRAGMA foreign_keys=ON", now;
+}
+
+}  // namespace
+
+Status Db::read(const std::function<Status(SqlRunner&)>& fn) {
+    try {
+        Poco::Data::Session session(pool_->get());
+        prepare(session);
+        SqlRunner runner(session);
+        return fn(runner);
+    } catch (const Poco::Exception& e) {
+        return Status::ioError("catalog: " + e.displayText());
+    } catch (const std::exception& e) {
+        return Status::ioError(std::string("catalog: ") + e.what());
+    }
+}
+
+Status Db::transaction(const std::function<Status(SqlRunner&)>& fn) {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    try {
+        Poco::Data::Session session(pool_->get());
+        prepare(session);
+        SqlRunner runner(session);
+        session << "BEGIN IMMEDIATE", now;
+        Status result;
+        try {
+            result = fn(runner);
+        } catch (...) {
+            session << "ROLLBACK", now;
+            throw;
+        }
+        session << (result ? "COMMIT" : "ROLLBACK"), now;
+        return result;
+    } catch (const Poco::Exception& e) {
+        return Status::ioError("catalog: " + e.displayText());
+    } catch (const std::exception& e) {
+        return Status::ioError(std::string("catalog: ") + e.what());
+    }
+}
+
+}  // namespace dad

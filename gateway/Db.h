@@ -1,0 +1,79 @@
+// Db: the SQL seam of the catalog, on Poco Data. SQLite (WAL) is the embedded
+// default; the same statements are written to run on PostgreSQL too (plain
+// SQL, "?" placeholders, INSERT ... RETURNING id).
+//
+// Reads take a pooled session. Writes go through transaction(): one writer at
+// a time in this process (BEGIN IMMEDIATE on SQLite), committed when the
+// callback returns Ok, rolled back otherwise or on any exception.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "Status.h"
+
+namespace Poco::Data {
+class Session;
+class SessionPool;
+}  // namespace Poco::Data
+
+namespace dad {
+
+using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
+
+// One result row; columns in SELECT order.
+class SqlRow {
+public:
+    explicit SqlRow(std::vector<SqlValue> values) : values_(std::move(values)) {}
+    bool isNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
+    int64_t integer(size_t i, int64_t fallback = 0) const;
+    std::string text(size_t i) const;  // "" for NULL
+    std::optional<int64_t> optionalInteger(size_t i) const;
+    std::optional<std::string> optionalText(size_t i) const;
+
+private:
+    std::vector<SqlValue> values_;
+};
+
+using SqlRows = std::vector<SqlRow>;
+
+// Runs statements on one session (a transaction's, or a pooled one).
+class SqlRunner {
+public:
+    explicit SqlRunner(Poco::Data::Session& session) : session_(session) {}
+    SqlRows query(const std::string& sql, const std::vector<SqlValue>& params = {});
+    std::optional<SqlRow> queryOne(const std::string& sql,
+                                   const std::vector<SqlValue>& params = {});
+    // Returns the number of rows changed.
+    size_t execute(const std::string& sql, const std::vector<SqlValue>& params = {});
+
+private:
+    Poco::Data::Session& session_;
+};
+
+class Db {
+public:
+    // Opens (creating if needed) the SQLite catalog at `path`.
+    static Status openSqlite(const std::string& path, std::unique_ptr<Db>& db);
+    ~Db();
+
+    // Runs `fn` on a pooled session, outside any transaction. Exceptions from
+    // the driver become IoError.
+    Status read(const std::function<Status(SqlRunner&)>& fn);
+    // Runs `fn` in a write transaction (see above).
+    Status transaction(const std::function<Status(SqlRunner&)>& fn);
+
+private:
+    Db() = default;
+    std::unique_ptr<Poco::Data::SessionPool> pool_;
+    std::mutex writeMutex_;
+};
+
+}  // namespace dad

@@ -1,0 +1,131 @@
+#include "Gateway.h"
+
+#include <Poco/Logger.h>
+
+#include "GatewaySession.h"
+#include "Secrets.h"
+
+namespace dad {
+
+namespace {
+
+const char* const kLoginFailed = "authentication failed";
+
+Poco::Logger& logger() {
+    return Poco::Logger::get("dadgate.auth");
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options, FileSystem& fs)
+    : options_(std::move(options)), store_(std::make_unique<BlobStore>(fs, options_.dataDir)) {}
+
+Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& gateway,
+                     FileSystem& fs) {
+    std::unique_ptr<Gateway> g(new Gateway(options, fs));
+    if (Status s = fs.makeDirectories(options.dataDir); !s)
+        return s;
+    if (Status s = g->store_->init(); !s)
+        return s;
+    if (Status s = Catalog::openSqlite(options.dataDir + "/catalog.db", g->catalog_); !s) {
+        return s;
+    }
+    g->policy_.add(makeQuotaPolicy());
+    gateway = std::move(g);
+    return Status::ok();
+}
+
+Status Gateway::ensureAdmin(std::string& password) {
+    password.clear();
+    int64_t count = 0;
+    if (Status s = catalog_->countAccounts(count); !s || count > 0)
+        return s;
+    const std::string generated = randomToken(18);
+    AccountRecord admin;
+    admin.name = "admin";
+    admin.type = "admin";
+    admin.passwordHash = hashPassword(generated);
+    if (Status s = catalog_->createAccount(admin); !s)
+        return s;
+    password = generated;
+    return Status::ok();
+}
+
+Status Gateway::checkPassword(const std::string& user, const std::string& password,
+                              const ConnectionInfo& connection) {
+    AccountRecord account;
+    Status found = catalog_->findAccount(user, account);
+    // Verify even for an unknown user, so timing does not tell which names exist.
+    static const std::string kDummy = hashPassword("not a password");
+    const bool match = verifyPassword(password, found ? account.passwordHash : kDummy);
+    Status result = Status::denied(kLoginFailed);
+    if (found && match && !account.disabled) {
+        PolicyEvent event;
+        event.hook = Hook::Login;
+        event.user = user;
+        event.accountId = account.id;
+        event.connection = connection;
+        result = policy_.ask(event);
+    }
+    catalog_->audit({user, connection.remoteAddress, connection.protocol, "login", "",
+                     result ? "password" : "password refused", result.isOk()});
+    if (!result) {
+        logger().information("login refused for %s from %s (%s)", user, connection.remoteAddress,
+                             connection.protocol);
+    }
+    return result ? result : Status::denied(kLoginFailed);
+}
+
+Status Gateway::checkPublicKey(const std::string& user, const std::string& keyType,
+                               const std::string& keyBase64, const ConnectionInfo& connection) {
+    AccountRecord account;
+    std::vector<SshKeyRecord> keys;
+    if (!catalog_->findAccount(user, account) || account.disabled ||
+        !catalog_->listKeys(user, keys)) {
+        return Status::denied(kLoginFailed);
+    }
+    for (const SshKeyRecord& key : keys) {
+        if (key.type == keyType && constantTimeEquals(key.base64, keyBase64)) {
+            PolicyEvent event;
+            event.hook = Hook::Login;
+            event.user = user;
+            event.accountId = account.id;
+            event.connection = connection;
+            return policy_.ask(event);
+        }
+    }
+    return Status::denied(kLoginFailed);
+}
+
+Status Gateway::openSession(const std::string& user, const ConnectionInfo& connection,
+                            std::unique_ptr<Session>& session) {
+    AccountRecord account;
+    if (!catalog_->findAccount(user, account) || account.disabled) {
+        return Status::denied(kLoginFailed);
+    }
+    session = std::make_unique<GatewaySession>(*this, account, connection);
+    return Status::ok();
+}
+
+std::string Gateway::packageLink(const std::string& token) const {
+    std::string base = options_.publicUrl;
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    return base + "/p/" + token;
+}
+
+std::string Gateway::newPid() const {
+    return options_.siteId + "-" + randomToken(9);
+}
+
+bool Gateway::claimUpload(int64_t uploadId) {
+    std::lock_guard<std::mutex> lock(uploadsMutex_);
+    return activeUploads_.insert(uploadId).second;
+}
+
+void Gateway::releaseUpload(int64_t uploadId) {
+    std::lock_guard<std::mutex> lock(uploadsMutex_);
+    activeUploads_.erase(uploadId);
+}
+
+}  // namespace dad

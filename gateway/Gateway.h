@@ -1,0 +1,67 @@
+// Gateway: the core of one dadgate: catalog, blob store and policy engine,
+// and the Authenticator that opens a Session for each logged-in user.
+// Everything a protocol front-end needs goes through it. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "Authenticator.h"
+#include "BlobStore.h"
+#include "Catalog.h"
+#include "FileSystem.h"
+#include "PolicyEngine.h"
+
+namespace dad {
+
+struct GatewayOptions {
+    std::string dataDir = "var";
+    std::string siteId = "local";                      // first part of every PID
+    std::string publicUrl = "https://localhost:8443";  // base of package links
+    int64_t gcGraceSeconds = 3600;
+};
+
+class Gateway : public Authenticator {
+public:
+    // Opens (creating) the catalog and store under options.dataDir.
+    static Status open(const GatewayOptions& options, std::unique_ptr<Gateway>& gateway,
+                       FileSystem& fs = posixFileSystem());
+
+    // On first start (no account yet) creates the admin account "admin" with a
+    // random password, returned once in `password`; otherwise leaves it empty.
+    Status ensureAdmin(std::string& password);
+
+    Status checkPassword(const std::string& user, const std::string& password,
+                         const ConnectionInfo& connection) override;
+    Status checkPublicKey(const std::string& user, const std::string& keyType,
+                          const std::string& keyBase64, const ConnectionInfo& connection) override;
+    Status openSession(const std::string& user, const ConnectionInfo& connection,
+                       std::unique_ptr<Session>& session) override;
+
+    Catalog& catalog() { return *catalog_; }
+    BlobStore& store() { return *store_; }
+    PolicyEngine& policy() { return policy_; }
+    const GatewayOptions& options() const { return options_; }
+
+    std::string packageLink(const std::string& token) const;
+    std::string newPid() const;
+
+    // Uploads open right now: a second writer of the same partial upload is refused.
+    bool claimUpload(int64_t uploadId);
+    void releaseUpload(int64_t uploadId);
+
+private:
+    Gateway(GatewayOptions options, FileSystem& fs);
+
+    GatewayOptions options_;
+    std::unique_ptr<Catalog> catalog_;
+    std::unique_ptr<BlobStore> store_;
+    PolicyEngine policy_;
+    std::mutex uploadsMutex_;
+    std::set<int64_t> activeUploads_;
+};
+
+}  // namespace dad

@@ -1,0 +1,273 @@
+// GatewaySession: reading, writing, sending and replying.
+#include <Poco/Logger.h>
+
+#include "Delivery.h"
+#include "Gateway.h"
+#include "GatewaySession.h"
+#include "ReadStreams.h"
+#include "Secrets.h"
+#include "UploadStream.h"
+#include "VirtualPath.h"
+
+#include <algorithm>
+
+namespace dad {
+
+Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStream>& stream) {
+    Place place;
+    if (Status s = resolve(path, place); !s)
+        return s;
+    FileSystem& fs = gateway_.store().fileSystem();
+    if (place.kind == Place::Kind::Generated) {
+        stream = std::make_unique<TextReadStream>(place.generated);
+        return Status::ok();
+    }
+    if (place.kind == Place::Kind::Missing && place.upload) {
+        int fd = -1;
+        if (Status s = fs.openForRead(gateway_.store().uploadPath(place.upload->tempName), fd);
+            !s) {
+            return s;
+        }
+        uint64_t size = 0;
+        (void)fs.size(fd, size);
+        stream = std::make_unique<FileReadStream>(gateway_, fd, size, std::nullopt);
+        return Status::ok();
+    }
+    if (place.kind != Place::Kind::Node)
+        return Status::notFound("no such file: " + path);
+    if (place.node.isDir)
+        return Status::error(StatusCode::IsADirectory, path);
+
+    std::optional<DownloadRecord> download;
+    const bool received = place.area == Area::Inbox && !place.inReply && place.package;
+    if (received) {
+        if (place.package->maxDownloads) {
+            int64_t count = 0;
+            if (Status s = gateway_.catalog().countCompleteDownloads(place.node.id, count); !s) {
+                return s;
+            }
+            if (count >= *place.package->maxDownloads) {
+                return Status::denied(place.name + " has been downloaded the maximum " +
+                                      std::to_string(*place.package->maxDownloads) + " times");
+            }
+        }
+        PolicyEvent event;
+        event.hook = Hook::BeforeDownload;
+        event.user = account_.name;
+        event.accountId = account_.id;
+        event.connection = connection_;
+        event.path = path;
+        event.bytes = place.node.size;
+        event.packagePid = place.package->pid;
+        if (Status s = gateway_.policy().ask(event); !s)
+            return s;
+        DownloadRecord d;
+        d.packageId = place.package->id;
+        d.nodeId = place.node.id;
+        d.path = path;
+        d.accountId = account_.id;
+        d.accountName = account_.name;
+        d.remoteAddress = connection_.remoteAddress;
+        d.protocol = connection_.protocol;
+        if (Status s = gateway_.catalog().startDownload(d); !s)
+            return s;
+        download = d;
+    }
+    int fd = -1;
+    if (Status s = fs.openForRead(gateway_.store().blobPath(place.node.blob), fd); !s) {
+        Poco::Logger::get("dadgate.store").error("blob of %s is missing: %s", path, s.message());
+        return Status::ioError("the stored content of " + place.name + " cannot be read");
+    }
+    stream = std::make_unique<FileReadStream>(gateway_, fd, place.node.size, download);
+    return Status::ok();
+}
+
+Status GatewaySession::openWrite(const std::string& path, const WriteOptions& options,
+                                 std::unique_ptr<WriteStream>& stream) {
+    Place place;
+    if (Status s = resolveForCreate(path, place); !s)
+        return s;
+    if (place.kind == Place::Kind::EmptyReply || place.isDirectory()) {
+        return Status::error(StatusCode::IsADirectory, path + " is a folder");
+    }
+    if (place.kind == Place::Kind::NewDraft || place.area == Area::Root ||
+        (place.kind == Place::Kind::Node && !place.writable) ||
+        place.kind == Place::Kind::Generated) {
+        return place.kind == Place::Kind::NewDraft
+                   ? Status::denied("files go into a draft folder: mkdir /outbox/<name> first")
+                   : readOnly(path);
+    }
+    Catalog& catalog = gateway_.catalog();
+    const bool exists = place.kind == Place::Kind::Node;
+    if (options.exclusive && (exists || place.upload)) {
+        return Status::exists(place.name + " already exists");
+    }
+    int64_t parent = exists ? place.node.parentId : 0;
+    if (!exists) {
+        if (Status s = writableParent(place, parent); !s && !place.upload)
+            return s;
+        parent = place.parentNode;
+    }
+    if (place.inReply && place.package && parent == 0)
+        return Status::failure("no reply folder");
+
+    PolicyEvent event;
+    event.hook = Hook::BeforeUpload;
+    event.user = account_.name;
+    event.accountId = account_.id;
+    event.connection = connection_;
+    event.path = path;
+    event.quotaBytes = account_.quotaBytes.value_or(-1);
+    if (Status s = catalog.usedBytes(account_.id, event.usedBytes); !s)
+        return s;
+    if (Status s = gateway_.policy().ask(event); !s)
+        return s;
+
+    std::optional<UploadRecord> upload = place.upload;
+    if (exists) {
+        if (Status s = catalog.findUpload(parent, place.name, account_.id, upload); !s)
+            return s;
+    }
+    FileSystem& fs = gateway_.store().fileSystem();
+    BlobStore& store = gateway_.store();
+    bool fresh = !upload;
+    if (fresh) {
+        UploadRecord u;
+        u.accountId = account_.id;
+        u.parentNode = parent;
+        NodeRecord parentNode;
+        if (Status s = catalog.findNode(parent, parentNode); !s)
+            return s;
+        u.rootNode = parentNode.rootId;
+        u.name = place.name;
+        u.tempName = randomToken(18);
+        if (Status s = catalog.createUpload(u); !s)
+            return s;
+        upload = u;
+    }
+    if (!gateway_.claimUpload(upload->id)) {
+        return Status::error(StatusCode::Busy,
+                             place.name + " is being uploaded by another session");
+    }
+    const std::string tempPath = store.uploadPath(upload->tempName);
+    const bool truncate = options.truncate || fresh;
+    int fd = -1;
+    if (Status s = fs.openForWrite(tempPath, truncate, fd); !s) {
+        gateway_.releaseUpload(upload->id);
+        return s;
+    }
+    uint64_t existing = 0;
+    if (!truncate)
+        (void)fs.size(fd, existing);
+    if (fresh && exists && !options.truncate) {
+        // Writing into a stored file without truncating starts from its content.
+        int source = -1;
+        if (fs.openForRead(store.blobPath(place.node.blob), source)) {
+            std::string buffer(1 << 20, '\0');
+            for (;;) {
+                size_t got = 0;
+                if (!fs.readAt(source, existing, buffer.data(), buffer.size(), got) || got == 0) {
+                    break;
+                }
+                (void)fs.writeAt(fd, existing, buffer.data(), got);
+                existing += got;
+            }
+            fs.close(source);
+        }
+    }
+    UploadTarget target;
+    target.upload = *upload;
+    target.virtualPath = path;
+    target.accountName = account_.name;
+    target.connection = connection_;
+    target.quotaBytes = event.quotaBytes;
+    target.usedBytes = event.usedBytes;
+    if (place.area == Area::Outbox && place.package && !place.inReply &&
+        parent == place.package->rootNode && place.name == ".dad") {
+        target.manifestOf = place.package->id;
+    }
+    stream =
+        std::make_unique<UploadStream>(gateway_, std::move(target), fd, existing, options.append);
+    return Status::ok();
+}
+
+Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& sentName) {
+    if (Status s = VirtualPath::checkName(sentName); !s)
+        return s;
+    Catalog& catalog = gateway_.catalog();
+    int64_t unfinished = 0;
+    if (Status s = catalog.countUploadsUnder(draft.rootNode, unfinished); !s)
+        return s;
+    if (unfinished > 0) {
+        return Status::error(StatusCode::Busy,
+                             "an upload into this draft is unfinished; finish or remove it "
+                             "before sending");
+    }
+    std::vector<std::pair<std::string, NodeRecord>> files;
+    if (Status s = catalog.listFilesUnder(draft.rootNode, files); !s)
+        return s;
+    const bool hasContent =
+        std::any_of(files.begin(), files.end(), [](const auto& f) { return f.first != ".dad"; });
+    if (!hasContent)
+        return Status::invalid("the draft is empty: upload files before sending");
+    std::vector<RecipientRecord> recipients;
+    if (Status s = resolveRecipients(catalog, draft, recipients); !s)
+        return s;
+    if (recipients.empty()) {
+        return Status::invalid(
+            "no recipients: name them in .dad (to = ...) or in the draft "
+            "folder's name");
+    }
+    PolicyEvent event;
+    event.hook = Hook::PackageSent;
+    event.user = account_.name;
+    event.accountId = account_.id;
+    event.connection = connection_;
+    event.path = "/outbox/" + draft.name;
+    event.packagePid = draft.pid;
+    if (Status s = gateway_.policy().ask(event); !s)
+        return s;
+    if (Status s = catalog.setRecipients(draft.id, recipients); !s)
+        return s;
+    Status s = catalog.sendPackage(draft.id, sentName);
+    catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "send",
+                   "/outbox/" + draft.name, draft.pid + (s ? "" : ": " + s.message()), s.isOk()});
+    if (!s)
+        return s;
+    for (const RecipientRecord& r : recipients) {
+        if (!r.accountId)
+            (void)catalog.enqueueJob("notify", draft.pid + " " + r.address);
+    }
+    return Status::ok();
+}
+
+Status GatewaySession::replyPackage(const PackageRecord& original, PackageRecord& reply) {
+    Catalog& catalog = gateway_.catalog();
+    std::optional<PackageRecord> existing;
+    if (Status s = catalog.findReply(original.id, account_.id, existing); !s)
+        return s;
+    if (existing) {
+        reply = *existing;
+        return Status::ok();
+    }
+    reply = PackageRecord();
+    reply.pid = gateway_.newPid();
+    reply.token = randomToken(24);
+    reply.senderId = account_.id;
+    reply.name = "re-" + original.name;
+    reply.returnOf = original.id;
+    if (Status s = catalog.createPackage(reply); !s)
+        return s;
+    RecipientRecord back;
+    back.address = original.senderName;
+    back.accountId = original.senderId;
+    if (Status s = catalog.setRecipients(reply.id, {back}); !s)
+        return s;
+    if (Status s = catalog.sendPackage(reply.id, reply.name); !s)
+        return s;
+    catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "reply",
+                   "/inbox", reply.pid + " returns " + original.pid, true});
+    return catalog.findPackage(reply.id, reply);
+}
+
+}  // namespace dad

@@ -1,0 +1,177 @@
+#include "Namespace.h"
+
+#include "Gateway.h"
+#include "PackageReport.h"
+#include "VirtualPath.h"
+
+namespace dad {
+
+Namespace::Namespace(Gateway& gateway, const AccountRecord& account)
+    : gateway_(gateway), account_(account) {}
+
+namespace {
+
+Area areaOf(const std::string& name) {
+    if (name == "files")
+        return Area::Files;
+    if (name == "outbox")
+        return Area::Outbox;
+    if (name == "sent")
+        return Area::Sent;
+    if (name == "inbox")
+        return Area::Inbox;
+    return Area::Root;
+}
+
+}  // namespace
+
+std::string Namespace::linkText(const PackageRecord& package) const {
+    return "pid = " + package.pid + "\nlink = " + gateway_.packageLink(package.token) + "\n";
+}
+
+std::string Namespace::statusText(const PackageRecord& package) {
+    std::string text;
+    (void)PackageReport(gateway_).write(package, text);
+    return text;
+}
+
+bool Namespace::expired(const PackageRecord& package) {
+    if (package.state != "sent")
+        return package.state == "expired";
+    if (package.expiresAt && *package.expiresAt <= nowSeconds()) {
+        (void)gateway_.catalog().setPackageState(package.id, "expired");
+        return true;
+    }
+    return false;
+}
+
+Status Namespace::resolve(const std::string& path, Place& place) {
+    place = Place();
+    const std::vector<std::string> parts = VirtualPath::split(path);
+    if (parts.empty())
+        return Status::ok();
+    place.area = areaOf(parts[0]);
+    place.name = parts.back();
+    if (place.area == Area::Root) {
+        return Status::notFound("no such file or folder: " + path);
+    }
+    Catalog& catalog = gateway_.catalog();
+    if (place.area == Area::Files) {
+        if (Status s = catalog.findNode(account_.filesRoot, place.node); !s)
+            return s;
+        const std::vector<std::string> below(parts.begin() + 1, parts.end());
+        return resolvePackageTree(PackageRecord(), Area::Files, true, below, place);
+    }
+    if (parts.size() == 1) {
+        place.kind = Place::Kind::AreaDir;
+        return Status::ok();
+    }
+    const std::vector<std::string> rest(parts.begin() + 2, parts.end());
+    switch (place.area) {
+        case Area::Outbox: {
+            std::optional<PackageRecord> draft;
+            if (Status s = catalog.findDraft(account_.id, parts[1], draft); !s)
+                return s;
+            if (!draft) {
+                if (!rest.empty())
+                    return Status::notFound("no draft " + parts[1]);
+                place.kind = Place::Kind::NewDraft;
+                place.writable = true;
+                return Status::ok();
+            }
+            return resolvePackageTree(*draft, Area::Outbox, true, rest, place);
+        }
+        case Area::Sent: {
+            std::optional<PackageRecord> sent;
+            if (Status s = catalog.findSent(account_.id, parts[1], sent); !s)
+                return s;
+            if (!sent)
+                return Status::notFound("no sent package " + parts[1]);
+            return resolvePackageTree(*sent, Area::Sent, false, rest, place);
+        }
+        case Area::Inbox: {
+            std::optional<PackageRecord> received;
+            if (Status s = catalog.findInbox(account_.id, parts[1], received); !s)
+                return s;
+            if (!received || expired(*received)) {
+                return Status::notFound("no package " + parts[1] + " in the inbox");
+            }
+            if (rest.empty() || rest[0] != "reply") {
+                if (!rest.empty() && rest[0] == ".dad") {
+                    return Status::notFound("no such file: " + path);
+                }
+                return resolvePackageTree(*received, Area::Inbox, false, rest, place);
+            }
+            std::optional<PackageRecord> reply;
+            if (Status s = catalog.findReply(received->id, account_.id, reply); !s)
+                return s;
+            const std::vector<std::string> below(rest.begin() + 1, rest.end());
+            if (!reply) {
+                if (!below.empty())
+                    return Status::notFound("no such file: " + path);
+                place.kind = Place::Kind::EmptyReply;
+                place.writable = true;
+                place.inReply = true;
+                place.original = received;
+                return Status::ok();
+            }
+            Status s = resolvePackageTree(*reply, Area::Inbox, true, below, place);
+            place.inReply = true;
+            place.original = received;
+            if (below.empty())
+                place.name = "reply";
+            return s;
+        }
+        case Area::Files:
+        case Area::Root:
+            break;
+    }
+    return Status::notFound("no such file or folder: " + path);
+}
+
+Status Namespace::resolvePackageTree(const PackageRecord& package, Area area, bool writable,
+                                     const std::vector<std::string>& rest, Place& place) {
+    Catalog& catalog = gateway_.catalog();
+    place.writable = writable;
+    if (area != Area::Files) {
+        place.package = package;
+        if (Status s = catalog.findNode(package.rootNode, place.node); !s)
+            return s;
+    }
+    place.kind = Place::Kind::Node;
+    place.packageRoot = area != Area::Files && rest.empty();
+    for (size_t i = 0; i < rest.size(); ++i) {
+        const bool last = i + 1 == rest.size();
+        // Recipients see the files only; .status exists once a package is sent.
+        const bool generated =
+            (rest[i] == ".link" && (area == Area::Outbox || area == Area::Sent)) ||
+            (rest[i] == ".status" && area == Area::Sent);
+        if (i == 0 && last && generated) {
+            place.kind = Place::Kind::Generated;
+            place.generated = rest[i] == ".link" ? linkText(package) : statusText(package);
+            place.writable = false;
+            return Status::ok();
+        }
+        std::optional<NodeRecord> child;
+        if (Status s = catalog.findChild(place.node.id, rest[i], child); !s)
+            return s;
+        if (!child) {
+            if (!last)
+                return Status::notFound("no such folder: " + rest[i]);
+            place.kind = Place::Kind::Missing;
+            place.parentNode = place.node.id;
+            place.node = NodeRecord();
+            if (Status s = catalog.findUpload(place.parentNode, rest[i], account_.id, place.upload);
+                !s) {
+                return s;
+            }
+            return Status::ok();
+        }
+        if (!last && !child->isDir)
+            return Status::error(StatusCode::NotADirectory, rest[i]);
+        place.node = *child;
+    }
+    return Status::ok();
+}
+
+}  // namespace dad

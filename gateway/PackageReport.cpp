@@ -1,0 +1,94 @@
+#include "PackageReport.h"
+
+#include <ctime>
+
+#include "Gateway.h"
+
+namespace dad {
+
+std::string PackageReport::formatTime(int64_t seconds) {
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+Status PackageReport::summary(const PackageRecord& p, std::string& out) {
+    Catalog& catalog = gateway_.catalog();
+    std::vector<std::pair<std::string, NodeRecord>> files;
+    std::vector<RecipientRecord> recipients;
+    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s)
+        return s;
+    if (Status s = catalog.listRecipients(p.id, recipients); !s)
+        return s;
+    std::string to;
+    for (const RecipientRecord& r : recipients)
+        to += (to.empty() ? "" : ",") + r.address;
+    out = p.pid + "  " + p.state + "  from " + p.senderName + "  " + p.name + "  " +
+          std::to_string(files.size()) + " file(s)  to " + (to.empty() ? "-" : to);
+    if (p.expiresAt)
+        out += "  expires " + formatTime(*p.expiresAt);
+    return Status::ok();
+}
+
+Status PackageReport::write(const PackageRecord& p, std::string& out) {
+    Catalog& catalog = gateway_.catalog();
+    std::vector<std::pair<std::string, NodeRecord>> files;
+    std::vector<RecipientRecord> recipients;
+    std::vector<DownloadRecord> downloads;
+    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s)
+        return s;
+    if (Status s = catalog.listRecipients(p.id, recipients); !s)
+        return s;
+    if (Status s = catalog.listDownloads(p.id, downloads); !s)
+        return s;
+
+    out = "package: " + p.pid + "\n";
+    out += "name: " + p.name + "\n";
+    out += "sender: " + p.senderName + "\n";
+    out += "state: " + p.state + "\n";
+    out += "created: " + formatTime(p.created) + "\n";
+    if (p.sentAt)
+        out += "sent: " + formatTime(*p.sentAt) + "\n";
+    if (p.expiresAt) {
+        out += "expires: " + formatTime(*p.expiresAt) + "\n";
+    } else if (p.expiresAfter) {
+        out += "expires: " + std::to_string(*p.expiresAfter) + " s after sending\n";
+    } else {
+        out += "expires: never\n";
+    }
+    out += "max downloads: " +
+           (p.maxDownloads ? std::to_string(*p.maxDownloads) : std::string("unlimited")) + "\n";
+    out += std::string("password: ") + (p.passwordHash.empty() ? "no" : "yes") + "\n";
+    if (p.returnOf) {
+        PackageRecord original;
+        if (catalog.findPackage(*p.returnOf, original))
+            out += "return of: " + original.pid + "\n";
+    }
+    out += "link: " + gateway_.packageLink(p.token) + "\n";
+    if (!p.message.empty())
+        out += "message: " + p.message + "\n";
+    out += "recipients:\n";
+    for (const RecipientRecord& r : recipients) {
+        out += "  " + r.kind + " " + r.address +
+               (r.accountId ? " (account)" : " (notification pending)") + "\n";
+    }
+    out += "files:\n";
+    for (const auto& [path, node] : files) {
+        out +=
+            "  " + path + "  " + std::to_string(node.size) + " bytes  sha256 " + node.blob + "\n";
+    }
+    out += "downloads:\n";
+    for (const DownloadRecord& d : downloads) {
+        out += "  " + formatTime(d.started) + "  " +
+               (d.accountName.empty() ? "(link)" : d.accountName) + "  " + d.path + "  " +
+               std::to_string(d.bytes) + " bytes from offset " + std::to_string(d.startOffset) +
+               "  " + (d.complete ? "complete" : (d.finished ? "incomplete" : "in progress")) +
+               "  " + d.protocol + " " + d.remoteAddress + "\n";
+    }
+    return Status::ok();
+}
+
+}  // namespace dad

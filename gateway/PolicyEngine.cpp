@@ -1,0 +1,67 @@
+#include "PolicyEngine.h"
+
+namespace dad {
+
+const char* hookName(Hook hook) {
+    switch (hook) {
+        case Hook::Connect:
+            return "connect";
+        case Hook::Login:
+            return "login";
+        case Hook::BeforeUpload:
+            return "before_upload";
+        case Hook::AfterUpload:
+            return "after_upload";
+        case Hook::PackageSent:
+            return "package_sent";
+        case Hook::BeforeDownload:
+            return "before_download";
+        case Hook::AfterDownload:
+            return "after_download";
+        case Hook::PackageExpired:
+            return "package_expired";
+        case Hook::FetchRequested:
+            return "fetch_requested";
+        case Hook::NotificationOut:
+            return "notification_out";
+    }
+    return "unknown";
+}
+
+void PolicyEngine::add(std::unique_ptr<PolicyHandler> handler) {
+    handlers_.push_back(std::move(handler));
+}
+
+Status PolicyEngine::ask(const PolicyEvent& event) {
+    for (const auto& handler : handlers_) {
+        const Decision d = handler->decide(event);
+        if (d.verdict == Verdict::Deny)
+            return Status::error(d.code, d.reason);
+    }
+    return Status::ok();
+}
+
+namespace {
+
+class QuotaPolicy : public PolicyHandler {
+public:
+    std::string name() const override { return "quota"; }
+    Decision decide(const PolicyEvent& e) override {
+        if (e.hook != Hook::BeforeUpload || e.quotaBytes < 0)
+            return Decision::noOpinion();
+        if (e.usedBytes + e.bytes > static_cast<uint64_t>(e.quotaBytes)) {
+            return Decision::deny("quota exceeded: " + std::to_string(e.usedBytes) + " of " +
+                                      std::to_string(e.quotaBytes) + " bytes used",
+                                  StatusCode::QuotaExceeded);
+        }
+        return Decision::noOpinion();
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<PolicyHandler> makeQuotaPolicy() {
+    return std::make_unique<QuotaPolicy>();
+}
+
+}  // namespace dad

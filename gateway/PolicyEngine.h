@@ -1,0 +1,78 @@
+// PolicyEngine: "may this happen, and what follows". The session layer asks
+// it at fixed hooks; handlers answer allow, deny(reason) or no opinion, in
+// the order they were added (built-ins, then plugins, then Lua); the first
+// deny wins. Protocol code never calls a handler directly.
+// Thread-safe once handlers are added (add them before serving).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Authenticator.h"
+#include "Status.h"
+
+namespace dad {
+
+enum class Hook {
+    Connect,
+    Login,
+    BeforeUpload,
+    AfterUpload,
+    PackageSent,
+    BeforeDownload,
+    AfterDownload,
+    PackageExpired,
+    FetchRequested,
+    NotificationOut,
+};
+
+const char* hookName(Hook hook);
+
+struct PolicyEvent {
+    Hook hook = Hook::Connect;
+    std::string user;
+    int64_t accountId = 0;
+    ConnectionInfo connection;
+    std::string path;         // virtual path of the file or package
+    uint64_t bytes = 0;       // size so far / being added
+    uint64_t usedBytes = 0;   // the user's stored bytes before this change
+    int64_t quotaBytes = -1;  // -1: unlimited
+    std::string packagePid;
+};
+
+enum class Verdict { Allow, Deny, NoOpinion };
+
+struct Decision {
+    Verdict verdict = Verdict::NoOpinion;
+    std::string reason;
+    StatusCode code = StatusCode::PermissionDenied;  // for Deny: how protocols report it
+    static Decision allow() { return {Verdict::Allow, {}, StatusCode::Ok}; }
+    static Decision noOpinion() { return {}; }
+    static Decision deny(std::string why, StatusCode code = StatusCode::PermissionDenied) {
+        return {Verdict::Deny, std::move(why), code};
+    }
+};
+
+class PolicyHandler {
+public:
+    virtual ~PolicyHandler() = default;
+    virtual std::string name() const = 0;
+    virtual Decision decide(const PolicyEvent& event) = 0;
+};
+
+class PolicyEngine {
+public:
+    void add(std::unique_ptr<PolicyHandler> handler);
+    // Ok unless a handler denies; then the Status carries its reason.
+    Status ask(const PolicyEvent& event);
+
+private:
+    std::vector<std::unique_ptr<PolicyHandler>> handlers_;
+};
+
+// The built-in answers: the per-account quota.
+std::unique_ptr<PolicyHandler> makeQuotaPolicy();
+
+}  // namespace dad

@@ -1,0 +1,174 @@
+#include "UploadStream.h"
+
+#include <mutex>
+
+#include "Gateway.h"
+#include "Manifest.h"
+#include "Secrets.h"
+
+namespace dad {
+
+UploadStream::UploadStream(Gateway& gateway, UploadTarget target, int fd, uint64_t existingBytes,
+                           bool append)
+    : gateway_(gateway),
+      target_(std::move(target)),
+      fd_(fd),
+      size_(existingBytes),
+      append_(append),
+      inOrder_(existingBytes == 0) {}
+
+UploadStream::~UploadStream() {
+    if (open_)
+        abandon();
+}
+
+Status UploadStream::write(uint64_t offset, const char* data, size_t length) {
+    if (!open_)
+        return Status::failure("the upload is closed");
+    if (append_)
+        offset = size_;
+    const uint64_t end = offset + length;
+    if (end < offset)
+        return Status::invalid("offset out of range");
+    if (end > size_ && target_.quotaBytes >= 0 &&
+        target_.usedBytes + end > static_cast<uint64_t>(target_.quotaBytes)) {
+        return Status::error(
+            StatusCode::QuotaExceeded,
+            "quota exceeded: " + std::to_string(target_.quotaBytes) + " bytes allowed");
+    }
+    if (Status s = gateway_.store().fileSystem().writeAt(fd_, offset, data, length); !s)
+        return s;
+    if (inOrder_ && offset == hashedUpTo_) {
+        hasher_.update(data, length);
+        hashedUpTo_ = end;
+    } else if (offset < hashedUpTo_ || offset > hashedUpTo_) {
+        inOrder_ = false;  // hashed again at close, the one case for a second pass
+    }
+    if (end > size_)
+        size_ = end;
+    return Status::ok();
+}
+
+Status UploadStream::sync() {
+    return gateway_.store().fileSystem().sync(fd_);
+}
+
+Status UploadStream::close() {
+    if (!open_)
+        return Status::failure("the upload is closed");
+    Status s = publish();
+    if (!s) {
+        abandon();
+        return s;
+    }
+    return Status::ok();
+}
+
+Status UploadStream::publish() {
+    FileSystem& fs = gateway_.store().fileSystem();
+    BlobStore& store = gateway_.store();
+    const std::string path = store.uploadPath(target_.upload.tempName);
+    if (target_.manifestOf) {
+        Status s = applyManifest(path);
+        if (!s) {
+            // A refused manifest is not kept as a partial upload: it would block sending.
+            fs.close(fd_);
+            open_ = false;
+            (void)gateway_.catalog().removeUpload(target_.upload.id);
+            (void)fs.remove(path);
+            gateway_.releaseUpload(target_.upload.id);
+            return s;
+        }
+    }
+    if (Status s = fs.sync(fd_); !s)
+        return s;
+    std::string sha;
+    uint64_t size = size_;
+    if (inOrder_ && hashedUpTo_ == size_) {
+        sha = hasher_.finishHex();
+    } else if (Status s = store.hashFile(path, sha, size); !s) {
+        return s;
+    }
+    {
+        std::shared_lock<std::shared_mutex> lock(store.linkLock());
+        if (Status s = store.adopt(path, sha); !s)
+            return s;
+        if (Status s = gateway_.catalog().completeUpload(target_.upload, sha, size, nowSeconds());
+            !s) {
+            return s;
+        }
+    }
+    fs.close(fd_);
+    open_ = false;
+    (void)fs.remove(path);
+    gateway_.releaseUpload(target_.upload.id);
+    gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
+                              target_.connection.protocol, "upload", target_.virtualPath,
+                              std::to_string(size) + " bytes sha256 " + sha, true});
+    PolicyEvent event;
+    event.hook = Hook::AfterUpload;
+    event.user = target_.accountName;
+    event.accountId = target_.upload.accountId;
+    event.connection = target_.connection;
+    event.path = target_.virtualPath;
+    event.bytes = size;
+    (void)gateway_.policy().ask(event);
+    return Status::ok();
+}
+
+Status UploadStream::applyManifest(const std::string& path) {
+    if (size_ > ManifestParser::kMaxBytes) {
+        return Status::invalid(".dad is larger than " + std::to_string(ManifestParser::kMaxBytes) +
+                               " bytes");
+    }
+    std::string text(size_, '\0');
+    size_t got = 0;
+    FileSystem& fs = gateway_.store().fileSystem();
+    if (Status s = fs.readAt(fd_, 0, text.data(), text.size(), got); !s)
+        return s;
+    (void)path;
+    text.resize(got);
+    Manifest manifest;
+    if (Status s = ManifestParser::parse(text, manifest); !s)
+        return s;
+    Catalog& catalog = gateway_.catalog();
+    PackageRecord package;
+    if (Status s = catalog.findPackage(*target_.manifestOf, package); !s)
+        return s;
+    package.message = manifest.message;
+    package.expiresAt = manifest.expiresAt;
+    package.expiresAfter = manifest.expiresAfter;
+    package.maxDownloads = manifest.maxDownloads;
+    package.passwordHash = manifest.password ? hashPassword(*manifest.password) : "";
+    package.notify = manifest.notify;
+    package.forwardTo.clear();
+    for (const std::string& site : manifest.forwardTo) {
+        package.forwardTo += (package.forwardTo.empty() ? "" : ",") + site;
+    }
+    if (Status s = catalog.updatePackageSettings(package); !s)
+        return s;
+    std::vector<RecipientRecord> recipients;
+    for (const auto& [list, kind] :
+         {std::pair{&manifest.to, "to"}, std::pair{&manifest.cc, "cc"}}) {
+        for (const std::string& address : *list) {
+            RecipientRecord r;
+            r.address = address;
+            r.kind = kind;
+            recipients.push_back(r);
+        }
+    }
+    return catalog.setRecipients(package.id, recipients);
+}
+
+void UploadStream::abandon() {
+    if (!open_)
+        return;
+    open_ = false;
+    gateway_.store().fileSystem().close(fd_);
+    gateway_.releaseUpload(target_.upload.id);
+    gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
+                              target_.connection.protocol, "upload interrupted",
+                              target_.virtualPath, std::to_string(size_) + " bytes kept", false});
+}
+
+}  // namespace dad

@@ -1,0 +1,59 @@
+// UploadStream: one upload in progress. Bytes go to a partial file under
+// <data>/uploads while SHA-256 is computed as they arrive; close() publishes
+// (fsync, blob adopted, catalog committed) and only then returns Ok.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "Authenticator.h"
+#include "Catalog.h"
+#include "Session.h"
+#include "Sha256.h"
+
+namespace dad {
+
+class Gateway;
+
+struct UploadTarget {
+    UploadRecord upload;      // the catalog's row for this partial upload
+    std::string virtualPath;  // for the audit log and policy
+    std::string accountName;
+    ConnectionInfo connection;
+    int64_t quotaBytes = -1;            // -1: unlimited
+    uint64_t usedBytes = 0;             // the account's stored bytes when the upload opened
+    std::optional<int64_t> manifestOf;  // package id when this is a draft's .dad
+};
+
+class UploadStream : public WriteStream {
+public:
+    // Takes over `fd` (the partial file, `existingBytes` long already) and the
+    // claim on the upload. `append`: every write goes to the end.
+    UploadStream(Gateway& gateway, UploadTarget target, int fd, uint64_t existingBytes,
+                 bool append);
+    ~UploadStream() override;
+
+    Status write(uint64_t offset, const char* data, size_t length) override;
+    uint64_t size() const override { return size_; }
+    Status sync() override;
+    Status close() override;
+    void abandon() override;
+
+private:
+    Status publish();
+    Status applyManifest(const std::string& path);
+    void release();
+
+    Gateway& gateway_;
+    UploadTarget target_;
+    int fd_;
+    uint64_t size_;
+    bool append_;
+    Sha256 hasher_;
+    uint64_t hashedUpTo_ = 0;  // bytes [0, hashedUpTo_) are in hasher_
+    bool inOrder_;             // every write so far continued the hashed prefix
+    bool open_ = true;
+};
+
+}  // namespace dad

@@ -24,6 +24,7 @@ struct SftpLimits {
     uint32_t maxWriteLength = 255 * 1024;        // advertised in limits@openssh.com
     uint32_t maxOpenHandles = 256;               // per session
     size_t maxBufferedInput = 4 * 1024 * 1024;   // unparsed bytes held before refusing
+    uint32_t maxNamesPerReply = 100;             // READDIR batch size
 };
 
 class SftpEngine {

@@ -1,0 +1,19 @@
+// The command groups of dadctl. Each returns the process exit code and
+// writes results to stdout, errors to stderr.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "Gateway.h"
+
+namespace dad::ctl {
+
+int userCommand(Gateway& gateway, const std::vector<std::string>& words);
+int packageCommand(Gateway& gateway, const std::vector<std::string>& words);
+int checkCommand(Gateway& gateway);
+
+// Prints "dadctl: <message>" to stderr and returns 1 (2 for usage errors).
+int fail(const std::string& message, int code = 1);
+
+}  // namespace dad::ctl

@@ -1,0 +1,56 @@
+// dadctl: administration of a dadgate, on its catalog and store.
+#include <iostream>
+
+#include "CommandLine.h"
+#include "Commands.h"
+
+using namespace dad;
+
+namespace {
+
+const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]... COMMAND
+  user add NAME [--email ADDR] [--admin] [--parent ADMIN] [--quota BYTES]   (password on stdin)
+  user list | user disable NAME | user enable NAME | user remove NAME
+  user passwd NAME                                                         (password on stdin)
+  user key add NAME PUBKEYFILE | user key list NAME
+  package list [--user NAME] | package show PID
+  check                     verify that the catalog and the blob store agree
+)";
+
+}  // namespace
+
+namespace dad::ctl {
+
+int fail(const std::string& message, int code) {
+    std::cerr << "dadctl: " << message << std::endl;
+    return code;
+}
+
+}  // namespace dad::ctl
+
+int main(int argc, char** argv) {
+    CommandLine commandLine;
+    if (Status s = CommandLine::parse(argc, argv, commandLine); !s)
+        return ctl::fail(s.message(), 2);
+    if (commandLine.words.empty() || commandLine.words[0] == "help" ||
+        commandLine.words[0] == "--help") {
+        std::cout << kUsage;
+        return commandLine.words.empty() ? 2 : 0;
+    }
+    Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
+    if (Status s = commandLine.loadConfig(config); !s)
+        return ctl::fail(s.message());
+    std::unique_ptr<Gateway> gateway;
+    if (Status s = Gateway::open(gatewayOptions(*config), gateway); !s) {
+        return ctl::fail(s.message());
+    }
+    const std::string& group = commandLine.words[0];
+    if (group == "user")
+        return ctl::userCommand(*gateway, commandLine.words);
+    if (group == "package")
+        return ctl::packageCommand(*gateway, commandLine.words);
+    if (group == "check")
+        return ctl::checkCommand(*gateway);
+    std::cerr << kUsage;
+    return ctl::fail("unknown command " + group, 2);
+}

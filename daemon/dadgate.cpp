@@ -1,0 +1,159 @@
+// dadgate: the managed-file-transfer gateway daemon.
+//
+//   dadgate [--config FILE] [--define key=value]...
+//       runs in the foreground with every configured listener.
+//   dadgate sftp-subsystem --user NAME [--config FILE] [--define key=value]...
+//       speaks SFTP on stdin/stdout, as OpenSSH sshd's "Subsystem sftp".
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "CommandLine.h"
+#include "Gateway.h"
+#include "HostKeys.h"
+#include "Housekeeping.h"
+#include "SftpSubsystem.h"
+#include "SshServer.h"
+#include "TlsCertificate.h"
+
+using namespace dad;
+
+namespace {
+
+int fail(const std::string& message) {
+    std::cerr << "dadgate: " << message << std::endl;
+    return 1;
+}
+
+void setUpLogging(const Poco::Util::AbstractConfiguration& config) {
+    Poco::AutoPtr<Poco::PatternFormatter> pattern =
+        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t");
+    Poco::AutoPtr<Poco::FormattingChannel> channel =
+        new Poco::FormattingChannel(pattern, new Poco::ConsoleChannel(std::cerr));
+    Poco::Logger::root().setChannel(channel);
+    Poco::Logger::root().setLevel(config.getString("log.level", "information"));
+}
+
+SshServerOptions sshOptions(const Poco::Util::AbstractConfiguration& config) {
+    SshServerOptions o;
+    o.address = config.getString("sftp.address", o.address);
+    o.port = static_cast<uint16_t>(config.getInt("sftp.port", o.port));
+    o.loginGraceSeconds = config.getInt("sftp.login_grace_seconds", o.loginGraceSeconds);
+    o.idleTimeoutSeconds = config.getInt("sftp.idle_timeout_seconds", o.idleTimeoutSeconds);
+    o.maxConnections = config.getInt("sftp.max_connections", o.maxConnections);
+    o.maxConnectionsPerAddress =
+        config.getInt("sftp.max_connections_per_address", o.maxConnectionsPerAddress);
+    o.maxAuthAttempts = config.getInt("sftp.max_auth_attempts", o.maxAuthAttempts);
+    o.failedLoginDelayMs = config.getInt("sftp.failed_login_delay_ms", o.failedLoginDelayMs);
+    return o;
+}
+
+int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
+    std::map<std::string, std::string> flags;
+    std::vector<std::string> positional;
+    if (Status s = parseFlags(commandLine.words, 1, {"user"}, {}, flags, positional); !s) {
+        return fail(s.message());
+    }
+    if (!flags.count("user"))
+        return fail("sftp-subsystem needs --user NAME");
+    ConnectionInfo connection;
+    connection.protocol = "sftp";
+    if (const char* ssh = std::getenv("SSH_CONNECTION")) {
+        std::istringstream fields(ssh);
+        fields >> connection.remoteAddress >> connection.remotePort;
+    }
+    std::unique_ptr<Session> session;
+    if (Status s = gateway.openSession(flags["user"], connection, session); !s) {
+        return fail("cannot open a session for " + flags["user"] + ": " + s.message());
+    }
+    gateway.catalog().audit(
+        {flags["user"], connection.remoteAddress, "sftp", "login", "", "through sshd", true});
+    return runSftpSubsystem(*session, STDIN_FILENO, STDOUT_FILENO);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    signal(SIGPIPE, SIG_IGN);
+    CommandLine commandLine;
+    if (Status s = CommandLine::parse(argc, argv, commandLine); !s)
+        return fail(s.message());
+    Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
+    if (Status s = commandLine.loadConfig(config); !s)
+        return fail(s.message());
+    setUpLogging(*config);
+
+    std::unique_ptr<Gateway> gateway;
+    if (Status s = Gateway::open(gatewayOptions(*config), gateway); !s)
+        return fail(s.message());
+    if (!commandLine.words.empty()) {
+        if (commandLine.words[0] == "sftp-subsystem")
+            return runSubsystem(*gateway, commandLine);
+        return fail("unknown command " + commandLine.words[0]);
+    }
+
+    std::string adminPassword;
+    if (Status s = gateway->ensureAdmin(adminPassword); !s)
+        return fail(s.message());
+    if (!adminPassword.empty()) {
+        std::cout << "dadgate: created admin account \"admin\" with password: " << adminPassword
+                  << "\ndadgate: this password is shown only once; change it with "
+                     "`dadctl user passwd admin`"
+                  << std::endl;
+    }
+    const std::string dataDir = gateway->options().dataDir;
+    for (const char* dir : {"/tls", "/ssh"}) {
+        if (Status s = posixFileSystem().makeDirectories(dataDir + dir); !s) {
+            return fail(s.message());
+        }
+    }
+    if (Status s = ensureSelfSignedCertificate(dataDir + "/tls/cert.pem", dataDir + "/tls/key.pem",
+                                               config->getString("tls.common_name", "localhost"));
+        !s) {
+        return fail(s.message());
+    }
+
+    // Block the stop signals before any thread starts, then wait for one.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    std::unique_ptr<SshServer> sftp;
+    SshServerOptions ssh = sshOptions(*config);
+    if (ssh.port != 0) {
+        if (Status s = ensureHostKeys(dataDir + "/ssh", ssh.hostKeyFiles); !s) {
+            return fail(s.message());
+        }
+        sftp = std::make_unique<SshServer>(ssh, *gateway);
+        if (Status s = sftp->start(); !s)
+            return fail("sftp: " + s.message());
+        std::cout << "dadgate: sftp listening on " << ssh.address << ":" << sftp->boundPort()
+                  << std::endl;
+    }
+    Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
+    housekeeping.start();
+    std::cout << "dadgate: ready" << std::endl;
+
+    for (;;) {
+        int signal = 0;
+        sigwait(&stopSignals, &signal);
+        if (signal != SIGHUP)
+            break;  // reloading policy comes with the policy engine
+    }
+    Poco::Logger::get("dadgate").information("stopping");
+    housekeeping.stop();
+    if (sftp)
+        sftp->stop();
+    return 0;
+}

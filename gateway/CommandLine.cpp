@@ -1,0 +1,95 @@
+#include "CommandLine.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <algorithm>
+
+namespace dad {
+
+Status CommandLine::parse(int argc, char** argv, CommandLine& out) {
+    out = CommandLine();
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        std::string value;
+        bool inlineValue = false;
+        const size_t eq = arg.find('=');
+        if (arg.rfind("--config=", 0) == 0 || arg.rfind("--define=", 0) == 0) {
+            value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+            inlineValue = true;
+        }
+        if (arg == "--config" || arg == "--define" || arg == "-D") {
+            if (!inlineValue) {
+                if (i + 1 >= argc)
+                    return Status::invalid(arg + " needs a value");
+                value = argv[++i];
+            }
+            if (arg == "--config") {
+                out.configFile = value;
+                continue;
+            }
+            const size_t sep = value.find('=');
+            if (sep == std::string::npos || sep == 0) {
+                return Status::invalid("--define needs key=value, not '" + value + "'");
+            }
+            out.defines.emplace_back(value.substr(0, sep), value.substr(sep + 1));
+            continue;
+        }
+        out.words.push_back(arg);
+    }
+    return Status::ok();
+}
+
+Status CommandLine::loadConfig(Poco::AutoPtr<Poco::Util::LayeredConfiguration>& config) const {
+    config = new Poco::Util::LayeredConfiguration();
+    Poco::AutoPtr<Poco::Util::MapConfiguration> overrides = new Poco::Util::MapConfiguration();
+    for (const auto& [key, value] : this->defines)
+        overrides->setString(key, value);
+    config->add(overrides, 0);
+    if (!configFile.empty()) {
+        try {
+            Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file =
+                new Poco::Util::PropertyFileConfiguration(configFile);
+            config->add(file, 10);
+        } catch (const Poco::Exception& e) {
+            return Status::invalid("cannot read config " + configFile + ": " + e.displayText());
+        }
+    }
+    return Status::ok();
+}
+
+GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
+    GatewayOptions o;
+    o.dataDir = config.getString("data.dir", o.dataDir);
+    o.siteId = config.getString("site.id", o.siteId);
+    o.publicUrl = config.getString("public.url", o.publicUrl);
+    o.gcGraceSeconds = config.getInt64("blobs.gc_grace_seconds", o.gcGraceSeconds);
+    return o;
+}
+
+Status parseFlags(const std::vector<std::string>& words, size_t from,
+                  const std::vector<std::string>& valued, const std::vector<std::string>& booleans,
+                  std::map<std::string, std::string>& flags, std::vector<std::string>& positional) {
+    for (size_t i = from; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w.rfind("--", 0) != 0) {
+            positional.push_back(w);
+            continue;
+        }
+        const std::string name = w.substr(2);
+        if (std::find(booleans.begin(), booleans.end(), name) != booleans.end()) {
+            flags[name] = "1";
+        } else if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
+            if (i + 1 >= words.size())
+                return Status::invalid(w + " needs a value");
+            flags[name] = words[++i];
+        } else {
+            return Status::invalid("unknown option " + w);
+        }
+    }
+    return Status::ok();
+}
+
+}  // namespace dad

@@ -1,6 +1,6 @@
 // SftpEngine::Impl: private to the engine's .cpp files. SftpEngine.cpp holds
-// the framing, the handle table and the core requests; SftpExtensions.cpp the
-// SSH_FXP_EXTENDED requests. Not thread-safe, like the engine.
+// the framing and the handle table, SftpRequests.cpp the core requests,
+// SftpExtensions.cpp the SSH_FXP_EXTENDED ones. Not thread-safe, like the engine.
 #pragma once
 
 #include <cstddef>
@@ -68,7 +68,7 @@ struct SftpEngine::Impl {
     void releaseHandle(SftpHandle& handle);
     static Status invalidHandle() { return Status::failure("invalid handle"); }
 
-    // Core requests (SftpEngine.cpp).
+    // Core requests (SftpRequests.cpp).
     void handleOpen(uint32_t id, SftpReader& in);
     void handleClose(uint32_t id, SftpReader& in);
     void handleRead(uint32_t id, SftpReader& in);

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,9 @@ class MemorySession : public Session {
 public:
     // Injectable behaviour.
     std::string home = "/";
-    Status closeError;  // returned by the next upload's close()
-    Status syncError;   // returned by sync()
+    Status closeError;         // returned by the next upload's close()
+    Status syncError;          // returned by sync()
+    bool throwOnStat = false;  // a misbehaving implementation
     SpaceInfo space{1ULL << 40, 1ULL << 30};
 
     // What happened.
@@ -57,6 +59,8 @@ public:
     std::string homeDirectory() const override { return home; }
 
     Status stat(const std::string& path, FileInfo& info) override {
+        if (throwOnStat)
+            throw std::runtime_error("stat exploded");
         info = FileInfo();
         info.name = VirtualPath::baseName(path);
         if (directories.count(path)) {

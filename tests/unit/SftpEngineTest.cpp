@@ -221,6 +221,7 @@ class SftpEngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSymlinkAndReadlinkUnsupported);
     CPPUNIT_TEST(testStatOfFileGivesAttrs);
     CPPUNIT_TEST(testBrokenOutputEndsStream);
+    CPPUNIT_TEST(testSessionExceptionBecomesFailure);
     CPPUNIT_TEST(testLongNameFormat);
     CPPUNIT_TEST(testRandomRequestsNeverBreakFraming);
     CPPUNIT_TEST_SUITE_END();
@@ -797,6 +798,16 @@ public:
         c.outputOk = false;
         CPPUNIT_ASSERT(!c.feed(Packet::init(3)));
         CPPUNIT_ASSERT(!c.feed(Packet(sftp::kStat, 1).str("/")));
+    }
+    void testSessionExceptionBecomesFailure() {
+        Client c;
+        c.init();
+        c.session.throwOnStat = true;
+        assertStatus(c.request(Packet(sftp::kStat, 1).str("/x")), 1, sftp::kFailure,
+                     "internal error: stat exploded");
+        c.session.throwOnStat = false;
+        CPPUNIT_ASSERT_EQUAL(int(sftp::kAttrs),
+                             int(c.request(Packet(sftp::kStat, 2).str("/")).type));
     }
     void testLongNameFormat() {
         dad::FileInfo dir;

@@ -89,7 +89,8 @@ void SftpEngine::Impl::handleExtended(uint32_t id, SftpReader& in) {
         return extHomeDirectory(id, in);
     if (name == "check-file-name")
         return extCheckFile(id, in, false);
-    if (name == "check-file-handle")
+    // "check-file" is the handle form's name in older drafts; paramiko sends it.
+    if (name == "check-file-handle" || name == "check-file")
         return extCheckFile(id, in, true);
     sendStatus(id, sftp::kOpUnsupported, "unsupported extended request");
 }

@@ -431,6 +431,9 @@ public:
             Packet::extended(2, "check-file-handle").str(h).str("sha256").u64(0).u64(0).u32(0));
         CPPUNIT_ASSERT_EQUAL(int(sftp::kExtendedReply), int(r.type));
         CPPUNIT_ASSERT_EQUAL(size_t(4 + 4 + 10 + 4 + 6 + 32), r.payload.size());
+        Reply legacy =
+            c.request(Packet::extended(3, "check-file").str(h).str("sha256").u64(0).u64(0).u32(0));
+        CPPUNIT_ASSERT(legacy.payload.substr(4) == r.payload.substr(4));
     }
     void testCheckFileWithoutSha256IsUnsupported() {
         Client c;

@@ -11,8 +11,7 @@ BlobStore::BlobStore(FileSystem& fs, std::string dataDir)
     : fs_(fs), blobDir_(dataDir + "/blobs"), uploadDir_(dataDir + "/uploads") {}
 
 Status BlobStore::init() {
-    if (Status s = fs_.makeDirectories(blobDir_); !s)
-        return s;
+    if (Status s = fs_.makeDirectories(blobDir_); !s) return s;
     return fs_.makeDirectories(uploadDir_);
 }
 
@@ -25,27 +24,27 @@ std::string BlobStore::uploadPath(const std::string& tempName) const {
 }
 
 Status BlobStore::adopt(const std::string& uploadFile, const std::string& sha256) {
-    if (!Sha256::isHexDigest(sha256))
-        return Status::invalid("not a SHA-256 digest");
+    if (!Sha256::isHexDigest(sha256)) return Status::invalid("not a SHA-256 digest");
     const std::string target = blobPath(sha256);
     const std::string dir = target.substr(0, target.rfind('/'));
-    if (fs_.exists(target))
-        return Status::ok();
-    if (Status s = fs_.makeDirectories(dir); !s)
-        return s;
+    if (fs_.exists(target)) return Status::ok();
+    const bool newDirectory = !fs_.exists(dir);
+    if (newDirectory) {
+        if (Status s = fs_.makeDirectories(dir); !s) return s;
+    }
     Status s = fs_.link(uploadFile, target);
-    if (!s && s.code() != StatusCode::Exists)
-        return s;
+    if (!s && s.code() != StatusCode::Exists) return s;
     // The new name must survive a crash before the catalog names it.
-    if (Status d = fs_.syncDirectory(dir); !d)
-        return d;
-    return fs_.syncDirectory(dir.substr(0, dir.rfind('/')));
+    if (Status d = fs_.syncDirectory(dir); !d) return d;
+    if (!newDirectory) return Status::ok();
+    const std::string parent = dir.substr(0, dir.rfind('/'));
+    if (Status d = fs_.syncDirectory(parent); !d) return d;
+    return fs_.syncDirectory(parent.substr(0, parent.rfind('/')));
 }
 
 Status BlobStore::hashFile(const std::string& path, std::string& sha256, uint64_t& size) {
     int fd = -1;
-    if (Status s = fs_.openForRead(path, fd); !s)
-        return s;
+    if (Status s = fs_.openForRead(path, fd); !s) return s;
     Sha256 hasher;
     std::string buffer(1 << 20, '\0');
     size = 0;
@@ -58,8 +57,7 @@ Status BlobStore::hashFile(const std::string& path, std::string& sha256, uint64_
         }
         hasher.update(buffer.data(), got);
         size += got;
-        if (got < buffer.size())
-            break;
+        if (got < buffer.size()) break;
     }
     fs_.close(fd);
     sha256 = hasher.finishHex();
@@ -74,21 +72,18 @@ Status BlobStore::collectGarbage(Catalog& catalog, int64_t graceSeconds, size_t&
     }
     removed = 0;
     for (const std::string& sha : collectable) {
-        if (fs_.remove(blobPath(sha)))
-            ++removed;
+        if (fs_.remove(blobPath(sha))) ++removed;
     }
     return Status::ok();
 }
 
 Status BlobStore::check(Catalog& catalog, std::vector<std::string>& problems) {
     std::vector<BlobRecord> blobs;
-    if (Status s = catalog.listBlobs(blobs); !s)
-        return s;
+    if (Status s = catalog.listBlobs(blobs); !s) return s;
     for (const BlobRecord& blob : blobs) {
         int fd = -1;
         if (!fs_.openForRead(blobPath(blob.sha256), fd)) {
-            if (blob.refcount > 0)
-                problems.push_back("blob " + blob.sha256 + " is missing");
+            if (blob.refcount > 0) problems.push_back("blob " + blob.sha256 + " is missing");
             continue;
         }
         uint64_t size = 0;

@@ -17,10 +17,8 @@ int64_t nowSeconds() {
 
 Status Catalog::openSqlite(const std::string& path, std::unique_ptr<Catalog>& catalog) {
     std::unique_ptr<Db> db;
-    if (Status s = Db::openSqlite(path, db); !s)
-        return s;
-    if (Status s = migrateCatalog(*db); !s)
-        return s;
+    if (Status s = Db::openSqlite(path, db); !s) return s;
+    if (Status s = migrateCatalog(*db); !s) return s;
     catalog = std::make_unique<Catalog>(std::move(db));
     return Status::ok();
 }
@@ -34,8 +32,7 @@ const std::string kSelectAccount = std::string("SELECT ") + kAccountColumns +
 
 std::optional<int64_t> accountId(SqlRunner& sql, const std::string& name) {
     auto row = sql.queryOne("SELECT id FROM account WHERE name = ?", {name});
-    if (!row)
-        return std::nullopt;
+    if (!row) return std::nullopt;
     return row->integer(0);
 }
 
@@ -69,8 +66,7 @@ Status Catalog::createAccount(AccountRecord& account) {
 Status Catalog::findAccount(const std::string& name, AccountRecord& account) {
     return db_->read([&](SqlRunner& sql) {
         auto row = sql.queryOne(kSelectAccount + "WHERE a.name = ?", {name});
-        if (!row)
-            return Status::notFound("no account " + name);
+        if (!row) return Status::notFound("no account " + name);
         account = catalog_rows::account(*row);
         return Status::ok();
     });
@@ -79,8 +75,7 @@ Status Catalog::findAccount(const std::string& name, AccountRecord& account) {
 Status Catalog::findAccountById(int64_t id, AccountRecord& account) {
     return db_->read([&](SqlRunner& sql) {
         auto row = sql.queryOne(kSelectAccount + "WHERE a.id = ?", {id});
-        if (!row)
-            return Status::notFound("no account #" + std::to_string(id));
+        if (!row) return Status::notFound("no account #" + std::to_string(id));
         account = catalog_rows::account(*row);
         return Status::ok();
     });
@@ -92,8 +87,7 @@ Status Catalog::findAccountByAddress(const std::string& address, AccountRecord& 
                                     "WHERE a.name = ? OR lower(a.email) = lower(?) "
                                     "ORDER BY a.name = ? DESC LIMIT 1",
                                 {address, address, address});
-        if (!row)
-            return Status::notFound("no account " + address);
+        if (!row) return Status::notFound("no account " + address);
         account = catalog_rows::account(*row);
         return Status::ok();
     });
@@ -138,8 +132,7 @@ Status Catalog::setPasswordHash(const std::string& name, const std::string& hash
 Status Catalog::removeAccount(const std::string& name) {
     return db_->transaction([&](SqlRunner& sql) {
         auto row = sql.queryOne("SELECT id, files_root FROM account WHERE name = ?", {name});
-        if (!row)
-            return Status::notFound("no account " + name);
+        if (!row) return Status::notFound("no account " + name);
         const int64_t id = row->integer(0);
         if (sql.queryOne("SELECT 1 FROM account WHERE parent_id = ?", {id})) {
             return Status::error(StatusCode::NotEmpty,
@@ -169,8 +162,7 @@ Status Catalog::removeAccount(const std::string& name) {
 Status Catalog::addKey(const std::string& name, const SshKeyRecord& key) {
     return db_->transaction([&](SqlRunner& sql) {
         auto id = accountId(sql, name);
-        if (!id)
-            return Status::notFound("no account " + name);
+        if (!id) return Status::notFound("no account " + name);
         if (sql.queryOne("SELECT 1 FROM ssh_key WHERE account_id = ? AND key_type = ? AND "
                          "key_base64 = ?",
                          {*id, key.type, key.base64})) {
@@ -187,8 +179,7 @@ Status Catalog::addKey(const std::string& name, const SshKeyRecord& key) {
 Status Catalog::listKeys(const std::string& name, std::vector<SshKeyRecord>& keys) {
     return db_->read([&](SqlRunner& sql) {
         auto id = accountId(sql, name);
-        if (!id)
-            return Status::notFound("no account " + name);
+        if (!id) return Status::notFound("no account " + name);
         keys.clear();
         for (const SqlRow& row : sql.query("SELECT key_type, key_base64, comment FROM ssh_key "
                                            "WHERE account_id = ? ORDER BY id",
@@ -201,14 +192,16 @@ Status Catalog::listKeys(const std::string& name, std::vector<SshKeyRecord>& key
 
 void Catalog::audit(const AuditEvent& e) {
     // The audit trail must not fail a transfer: an error here is only lost.
-    (void)db_->transaction([&](SqlRunner& sql) {
-        sql.execute(
-            "INSERT INTO audit (at, account, remote_address, protocol, action, path, "
-            "detail, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {nowSeconds(), e.account, e.remoteAddress, e.protocol, e.action, e.path, e.detail,
-             int64_t{e.ok ? 1 : 0}});
-        return Status::ok();
-    });
+    (void)db_->transaction(
+        [&](SqlRunner& sql) {
+            sql.execute(
+                "INSERT INTO audit (at, account, remote_address, protocol, action, path, "
+                "detail, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {nowSeconds(), e.account, e.remoteAddress, e.protocol, e.action, e.path, e.detail,
+                 int64_t{e.ok ? 1 : 0}});
+            return Status::ok();
+        },
+        Db::Durability::Relaxed);
 }
 
 Status Catalog::enqueueJob(const std::string& kind, const std::string& payload) {

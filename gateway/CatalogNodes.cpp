@@ -15,15 +15,13 @@ const std::string kSelectUpload = std::string("SELECT ") + kUploadColumns + " FR
 
 std::optional<NodeRecord> child(SqlRunner& sql, int64_t parentId, const std::string& name) {
     auto row = sql.queryOne(kSelectNode + "WHERE parent_id = ? AND name = ?", {parentId, name});
-    if (!row)
-        return std::nullopt;
+    if (!row) return std::nullopt;
     return catalog_rows::node(*row);
 }
 
 std::optional<NodeRecord> nodeById(SqlRunner& sql, int64_t id) {
     auto row = sql.queryOne(kSelectNode + "WHERE id = ?", {id});
-    if (!row)
-        return std::nullopt;
+    if (!row) return std::nullopt;
     return catalog_rows::node(*row);
 }
 
@@ -31,14 +29,11 @@ std::optional<NodeRecord> nodeById(SqlRunner& sql, int64_t id) {
 Status link(SqlRunner& sql, int64_t parentId, const std::string& name, int64_t ownerId,
             const std::string& sha256, uint64_t size, int64_t mtime, bool replace) {
     auto parent = nodeById(sql, parentId);
-    if (!parent || !parent->isDir)
-        return Status::notFound("the folder no longer exists");
+    if (!parent || !parent->isDir) return Status::notFound("the folder no longer exists");
     addBlobReference(sql, sha256, size);
     if (auto existing = child(sql, parentId, name)) {
-        if (existing->isDir)
-            return Status::error(StatusCode::IsADirectory, name + " is a folder");
-        if (!replace)
-            return Status::exists(name + " already exists");
+        if (existing->isDir) return Status::error(StatusCode::IsADirectory, name + " is a folder");
+        if (!replace) return Status::exists(name + " already exists");
         dropBlobReference(sql, existing->blob);
         sql.execute("UPDATE node SET blob = ?, size = ?, mtime = ?, owner_id = ? WHERE id = ?",
                     {sha256, static_cast<int64_t>(size), mtime, ownerId, existing->id});
@@ -64,8 +59,7 @@ Status Catalog::findChild(int64_t parentId, const std::string& name,
 Status Catalog::findNode(int64_t id, NodeRecord& node) {
     return db_->read([&](SqlRunner& sql) {
         auto found = nodeById(sql, id);
-        if (!found)
-            return Status::notFound("no such file or folder");
+        if (!found) return Status::notFound("no such file or folder");
         node = *found;
         return Status::ok();
     });
@@ -108,10 +102,8 @@ Status Catalog::createDirectory(int64_t parentId, const std::string& name, int64
                                 int64_t& id) {
     return db_->transaction([&](SqlRunner& sql) {
         auto parent = nodeById(sql, parentId);
-        if (!parent || !parent->isDir)
-            return Status::notFound("the folder no longer exists");
-        if (child(sql, parentId, name))
-            return Status::exists(name + " already exists");
+        if (!parent || !parent->isDir) return Status::notFound("the folder no longer exists");
+        if (child(sql, parentId, name)) return Status::exists(name + " already exists");
         id = sql.queryOne(
                     "INSERT INTO node (parent_id, root_id, name, is_dir, mtime, owner_id) "
                     "VALUES (?, ?, ?, 1, ?, ?) RETURNING id",
@@ -131,8 +123,7 @@ Status Catalog::linkFile(int64_t parentId, const std::string& name, int64_t owne
 Status Catalog::removeNode(int64_t id) {
     return db_->transaction([&](SqlRunner& sql) {
         auto node = nodeById(sql, id);
-        if (!node)
-            return Status::notFound("no such file or folder");
+        if (!node) return Status::notFound("no such file or folder");
         if (node->isDir && (sql.queryOne("SELECT 1 FROM node WHERE parent_id = ?", {id}) ||
                             sql.queryOne("SELECT 1 FROM upload WHERE parent_node = ?", {id}))) {
             return Status::error(StatusCode::NotEmpty, "folder is not empty");
@@ -147,22 +138,16 @@ Status Catalog::moveNode(int64_t id, int64_t newParentId, const std::string& new
     return db_->transaction([&](SqlRunner& sql) {
         auto node = nodeById(sql, id);
         auto parent = nodeById(sql, newParentId);
-        if (!node)
-            return Status::notFound("no such file or folder");
-        if (!parent || !parent->isDir)
-            return Status::notFound("the target folder does not exist");
+        if (!node) return Status::notFound("no such file or folder");
+        if (!parent || !parent->isDir) return Status::notFound("the target folder does not exist");
         // A folder cannot move into itself or below itself.
         for (auto walk = parent; walk; walk = nodeById(sql, walk->parentId)) {
-            if (walk->id == id)
-                return Status::invalid("cannot move a folder into itself");
-            if (walk->parentId == 0)
-                break;
+            if (walk->id == id) return Status::invalid("cannot move a folder into itself");
+            if (walk->parentId == 0) break;
         }
         if (auto existing = child(sql, newParentId, newName)) {
-            if (existing->id == id)
-                return Status::ok();
-            if (!replace)
-                return Status::exists(newName + " already exists");
+            if (existing->id == id) return Status::ok();
+            if (!replace) return Status::exists(newName + " already exists");
             if (existing->isDir || node->isDir) {
                 return Status::exists(newName + " already exists");
             }
@@ -212,23 +197,24 @@ Status Catalog::findUpload(int64_t parentNode, const std::string& name, int64_t 
                                     "account_id = ?",
                                 {parentNode, name, accountId});
         upload.reset();
-        if (row)
-            upload = catalog_rows::upload(*row);
+        if (row) upload = catalog_rows::upload(*row);
         return Status::ok();
     });
 }
 
 Status Catalog::createUpload(UploadRecord& upload) {
-    return db_->transaction([&](SqlRunner& sql) {
-        upload.started = nowSeconds();
-        upload.id = sql.queryOne(
-                           "INSERT INTO upload (account_id, parent_node, root_node, name, "
-                           "temp_name, started) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                           {upload.accountId, upload.parentNode, upload.rootNode, upload.name,
-                            upload.tempName, upload.started})
-                        ->integer(0);
-        return Status::ok();
-    });
+    return db_->transaction(
+        [&](SqlRunner& sql) {
+            upload.started = nowSeconds();
+            upload.id = sql.queryOne(
+                               "INSERT INTO upload (account_id, parent_node, root_node, name, "
+                               "temp_name, started) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                               {upload.accountId, upload.parentNode, upload.rootNode, upload.name,
+                                upload.tempName, upload.started})
+                            ->integer(0);
+            return Status::ok();
+        },
+        Db::Durability::Relaxed);
 }
 
 Status Catalog::removeUpload(int64_t id) {
@@ -277,8 +263,7 @@ Status Catalog::completeUpload(const UploadRecord& upload, const std::string& sh
         }
         Status s =
             link(sql, upload.parentNode, upload.name, upload.accountId, sha256, size, mtime, true);
-        if (!s)
-            return s;
+        if (!s) return s;
         sql.execute("DELETE FROM upload WHERE id = ?", {upload.id});
         return Status::ok();
     });

@@ -14,20 +14,17 @@ const std::string kSelectPackage = std::string("SELECT ") + kPackageColumns +
 std::optional<PackageRecord> packageWhere(SqlRunner& sql, const std::string& where,
                                           const std::vector<SqlValue>& params) {
     auto row = sql.queryOne(kSelectPackage + where, params);
-    if (!row)
-        return std::nullopt;
+    if (!row) return std::nullopt;
     return catalog_rows::package(*row);
 }
 
 // `base`, or `base-2`, `base-3`... the first that `taken` says is free.
 template <typename Taken>
 std::string uniqueName(const std::string& base, Taken taken) {
-    if (!taken(base))
-        return base;
+    if (!taken(base)) return base;
     for (int n = 2;; ++n) {
         std::string candidate = base + "-" + std::to_string(n);
-        if (!taken(candidate))
-            return candidate;
+        if (!taken(candidate)) return candidate;
     }
 }
 
@@ -56,8 +53,7 @@ Status Catalog::createPackage(PackageRecord& p) {
 Status Catalog::findPackage(int64_t id, PackageRecord& package) {
     return db_->read([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.id = ?", {id});
-        if (!p)
-            return Status::notFound("no package #" + std::to_string(id));
+        if (!p) return Status::notFound("no package #" + std::to_string(id));
         package = *p;
         return Status::ok();
     });
@@ -66,8 +62,7 @@ Status Catalog::findPackage(int64_t id, PackageRecord& package) {
 Status Catalog::findPackageByPid(const std::string& pid, PackageRecord& package) {
     return db_->read([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.pid = ?", {pid});
-        if (!p)
-            return Status::notFound("no package " + pid);
+        if (!p) return Status::notFound("no package " + pid);
         package = *p;
         return Status::ok();
     });
@@ -116,8 +111,7 @@ Status Catalog::listInbox(int64_t accountId,
                                                "= 'sent' ORDER BY r.inbox_name",
                                            {accountId})) {
             SqlRows shifted = sql.query(kSelectPackage + "WHERE k.id = ?", {row.integer(1)});
-            if (shifted.empty())
-                continue;
+            if (shifted.empty()) continue;
             packages.emplace_back(row.text(0), catalog_rows::package(shifted.front()));
         }
         return Status::ok();
@@ -198,10 +192,8 @@ Status Catalog::listRecipients(int64_t packageId, std::vector<RecipientRecord>& 
 Status Catalog::sendPackage(int64_t packageId, const std::string& preferredName) {
     return db_->transaction([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.id = ?", {packageId});
-        if (!p)
-            return Status::notFound("the draft no longer exists");
-        if (p->state != "draft")
-            return Status::invalid("the package was already sent");
+        if (!p) return Status::notFound("the draft no longer exists");
+        if (p->state != "draft") return Status::invalid("the package was already sent");
         if (sql.queryOne("SELECT 1 FROM upload WHERE root_node = ?", {p->rootNode})) {
             return Status::error(StatusCode::Busy,
                                  "an upload into this draft is unfinished; finish or remove it "
@@ -233,8 +225,7 @@ Status Catalog::sendPackage(int64_t packageId, const std::string& preferredName)
         }
         const int64_t now = nowSeconds();
         SqlValue expiresAt = nullable(p->expiresAt);
-        if (p->expiresAfter)
-            expiresAt = now + *p->expiresAfter;
+        if (p->expiresAfter) expiresAt = now + *p->expiresAfter;
         sql.execute(
             "UPDATE package SET state = 'sent', sent_name = ?, sent_at = ?, expires_at = ? "
             "WHERE id = ?",
@@ -246,8 +237,7 @@ Status Catalog::sendPackage(int64_t packageId, const std::string& preferredName)
 Status Catalog::renameDraft(int64_t packageId, const std::string& newName) {
     return db_->transaction([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.id = ?", {packageId});
-        if (!p)
-            return Status::notFound("the draft no longer exists");
+        if (!p) return Status::notFound("the draft no longer exists");
         if (packageWhere(sql, "WHERE k.sender_id = ? AND k.state = 'draft' AND k.name = ?",
                          {p->senderId, newName})) {
             return Status::exists(newName + " already exists");
@@ -260,8 +250,7 @@ Status Catalog::renameDraft(int64_t packageId, const std::string& newName) {
 Status Catalog::removeDraft(int64_t packageId) {
     return db_->transaction([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.id = ? AND k.state = 'draft'", {packageId});
-        if (!p)
-            return Status::notFound("no such draft");
+        if (!p) return Status::notFound("no such draft");
         if (sql.queryOne("SELECT 1 FROM node WHERE parent_id = ?", {p->rootNode}) ||
             sql.queryOne("SELECT 1 FROM upload WHERE root_node = ?", {p->rootNode})) {
             return Status::error(StatusCode::NotEmpty, "the draft is not empty");

@@ -84,8 +84,7 @@ PackageRecord package(const SqlRow& row) {
 }
 
 SqlValue nullable(const std::optional<int64_t>& value) {
-    if (value)
-        return SqlValue(*value);
+    if (value) return SqlValue(*value);
     return SqlValue(nullptr);
 }
 
@@ -110,8 +109,7 @@ void removeTree(SqlRunner& sql, int64_t nodeId) {
     }
     sql.execute("DELETE FROM upload WHERE parent_node = ?", {nodeId});
     if (auto blob = sql.queryOne("SELECT blob FROM node WHERE id = ? AND is_dir = 0", {nodeId})) {
-        if (!blob->isNull(0))
-            dropBlobReference(sql, blob->text(0));
+        if (!blob->isNull(0)) dropBlobReference(sql, blob->text(0));
     }
     sql.execute("DELETE FROM node WHERE id = ?", {nodeId});
 }

@@ -171,8 +171,7 @@ Status migrateCatalog(Db& db) {
         }
         return Status::ok();
     });
-    if (!s)
-        return s;
+    if (!s) return s;
     for (;;) {
         bool done = false;
         s = db.transaction([&](SqlRunner& sql) {
@@ -192,8 +191,7 @@ Status migrateCatalog(Db& db) {
             sql.execute("UPDATE schema_version SET version = ?", {version + 1});
             return Status::ok();
         });
-        if (!s || done)
-            return s;
+        if (!s || done) return s;
     }
 }
 

@@ -22,8 +22,7 @@ Status CommandLine::parse(int argc, char** argv, CommandLine& out) {
         }
         if (arg == "--config" || arg == "--define" || arg == "-D") {
             if (!inlineValue) {
-                if (i + 1 >= argc)
-                    return Status::invalid(arg + " needs a value");
+                if (i + 1 >= argc) return Status::invalid(arg + " needs a value");
                 value = argv[++i];
             }
             if (arg == "--config") {
@@ -82,8 +81,7 @@ Status parseFlags(const std::vector<std::string>& words, size_t from,
         if (std::find(booleans.begin(), booleans.end(), name) != booleans.end()) {
             flags[name] = "1";
         } else if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
-            if (i + 1 >= words.size())
-                return Status::invalid(w + " needs a value");
+            if (i + 1 >= words.size()) return Status::invalid(w + " needs a value");
             flags[name] = words[++i];
         } else {
             return Status::invalid("unknown option " + w);

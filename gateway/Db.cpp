@@ -13,31 +13,25 @@ using namespace Poco::Data::Keywords;
 
 int64_t SqlRow::integer(size_t i, int64_t fallback) const {
     const SqlValue& v = values_.at(i);
-    if (auto p = std::get_if<int64_t>(&v))
-        return *p;
-    if (auto s = std::get_if<std::string>(&v))
-        return s->empty() ? fallback : std::stoll(*s);
+    if (auto p = std::get_if<int64_t>(&v)) return *p;
+    if (auto s = std::get_if<std::string>(&v)) return s->empty() ? fallback : std::stoll(*s);
     return fallback;
 }
 
 std::string SqlRow::text(size_t i) const {
     const SqlValue& v = values_.at(i);
-    if (auto p = std::get_if<std::string>(&v))
-        return *p;
-    if (auto n = std::get_if<int64_t>(&v))
-        return std::to_string(*n);
+    if (auto p = std::get_if<std::string>(&v)) return *p;
+    if (auto n = std::get_if<int64_t>(&v)) return std::to_string(*n);
     return {};
 }
 
 std::optional<int64_t> SqlRow::optionalInteger(size_t i) const {
-    if (isNull(i))
-        return std::nullopt;
+    if (isNull(i)) return std::nullopt;
     return integer(i);
 }
 
 std::optional<std::string> SqlRow::optionalText(size_t i) const {
-    if (isNull(i))
-        return std::nullopt;
+    if (isNull(i)) return std::nullopt;
     return text(i);
 }
 
@@ -57,12 +51,9 @@ void bindAll(Poco::Data::Statement& statement, const std::vector<SqlValue>& para
 
 SqlValue columnValue(Poco::Data::RecordSet& rs, size_t column) {
     const Poco::Dynamic::Var& v = rs.value(column);
-    if (v.isEmpty())
-        return nullptr;
-    if (v.isString())
-        return v.convert<std::string>();
-    if (v.isInteger())
-        return static_cast<int64_t>(v.convert<Poco::Int64>());
+    if (v.isEmpty()) return nullptr;
+    if (v.isString()) return v.convert<std::string>();
+    if (v.isInteger()) return static_cast<int64_t>(v.convert<Poco::Int64>());
     return v.convert<std::string>();
 }
 
@@ -89,8 +80,7 @@ SqlRows SqlRunner::query(const std::string& sql, const std::vector<SqlValue>& pa
 std::optional<SqlRow> SqlRunner::queryOne(const std::string& sql,
                                           const std::vector<SqlValue>& params) {
     SqlRows rows = query(sql, params);
-    if (rows.empty())
-        return std::nullopt;
+    if (rows.empty()) return std::nullopt;
     return rows.front();
 }
 
@@ -121,8 +111,14 @@ namespace {
 
 // Per-connection settings: durable commits, waiting instead of failing when
 // another process (dadctl) holds the write lock.
-void prepare(Poco::Data::Session& session) {
-    session << "PRAGMA synchronous=FULL", now;
+void prepare(Poco::Data::Session& session, Db::Durability durability = Db::Durability::Full) {
+    // In WAL mode NORMAL syncs at checkpoints only: a process crash loses
+    // nothing, a power cut may lose the last relaxed commits.
+    if (durability == Db::Durability::Full) {
+        session << "PRAGMA synchronous=FULL", now;
+    } else {
+        session << "PRAGMA synchronous=NORMAL", now;
+    }
     session << "PRAGMA busy_timeout=10000", now;
     session << "PRAGMA foreign_keys=ON", now;
 }
@@ -142,11 +138,11 @@ Status Db::read(const std::function<Status(SqlRunner&)>& fn) {
     }
 }
 
-Status Db::transaction(const std::function<Status(SqlRunner&)>& fn) {
+Status Db::transaction(const std::function<Status(SqlRunner&)>& fn, Durability durability) {
     std::lock_guard<std::mutex> lock(writeMutex_);
     try {
         Poco::Data::Session session(pool_->get());
-        prepare(session);
+        prepare(session, durability);
         SqlRunner runner(session);
         session << "BEGIN IMMEDIATE", now;
         Status result;

@@ -67,8 +67,13 @@ public:
     // Runs `fn` on a pooled session, outside any transaction. Exceptions from
     // the driver become IoError.
     Status read(const std::function<Status(SqlRunner&)>& fn);
+    enum class Durability {
+        Full,    // the commit is on disk when transaction() returns (acknowledged changes)
+        Relaxed  // survives a crash of the process, maybe not of the machine (bookkeeping)
+    };
     // Runs `fn` in a write transaction (see above).
-    Status transaction(const std::function<Status(SqlRunner&)>& fn);
+    Status transaction(const std::function<Status(SqlRunner&)>& fn,
+                       Durability durability = Durability::Full);
 
 private:
     Db() = default;

@@ -15,8 +15,7 @@ bool looksLikeEmail(const std::string& s) {
 
 std::string trim(const std::string& s) {
     const size_t b = s.find_first_not_of(" \t");
-    if (b == std::string::npos)
-        return "";
+    if (b == std::string::npos) return "";
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
@@ -25,8 +24,7 @@ std::string trim(const std::string& s) {
 Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
                          std::vector<RecipientRecord>& recipients) {
     std::vector<RecipientRecord> named;
-    if (Status s = catalog.listRecipients(draft.id, named); !s)
-        return s;
+    if (Status s = catalog.listRecipients(draft.id, named); !s) return s;
     size_t start = 0;
     for (;;) {
         const size_t end = draft.name.find(',', start);
@@ -37,8 +35,7 @@ Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
             r.address = part;
             named.push_back(r);
         }
-        if (end == std::string::npos)
-            break;
+        if (end == std::string::npos) break;
         start = end + 1;
     }
     recipients.clear();
@@ -49,8 +46,7 @@ Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
             r.accountId = account.id;
         }
         const std::string key = r.accountId ? "#" + std::to_string(*r.accountId) : r.address;
-        if (seen.insert(key).second)
-            recipients.push_back(r);
+        if (seen.insert(key).second) recipients.push_back(r);
     }
     return Status::ok();
 }

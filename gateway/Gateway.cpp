@@ -23,10 +23,8 @@ Gateway::Gateway(GatewayOptions options, FileSystem& fs)
 Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& gateway,
                      FileSystem& fs) {
     std::unique_ptr<Gateway> g(new Gateway(options, fs));
-    if (Status s = fs.makeDirectories(options.dataDir); !s)
-        return s;
-    if (Status s = g->store_->init(); !s)
-        return s;
+    if (Status s = fs.makeDirectories(options.dataDir); !s) return s;
+    if (Status s = g->store_->init(); !s) return s;
     if (Status s = Catalog::openSqlite(options.dataDir + "/catalog.db", g->catalog_); !s) {
         return s;
     }
@@ -38,15 +36,13 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
 Status Gateway::ensureAdmin(std::string& password) {
     password.clear();
     int64_t count = 0;
-    if (Status s = catalog_->countAccounts(count); !s || count > 0)
-        return s;
+    if (Status s = catalog_->countAccounts(count); !s || count > 0) return s;
     const std::string generated = randomToken(18);
     AccountRecord admin;
     admin.name = "admin";
     admin.type = "admin";
     admin.passwordHash = hashPassword(generated);
-    if (Status s = catalog_->createAccount(admin); !s)
-        return s;
+    if (Status s = catalog_->createAccount(admin); !s) return s;
     password = generated;
     return Status::ok();
 }

@@ -36,15 +36,13 @@ Status GatewaySession::readOnly(const std::string& path) {
 
 Status GatewaySession::resolve(const std::string& path, Place& place) {
     std::string normalized;
-    if (Status s = VirtualPath::resolve("/", path, normalized); !s)
-        return s;
+    if (Status s = VirtualPath::resolve("/", path, normalized); !s) return s;
     return namespace_.resolve(normalized, place);
 }
 
 Status GatewaySession::resolveForCreate(const std::string& path, Place& place) {
     Status s = resolve(path, place);
-    if (s || s.code() != StatusCode::NotFound)
-        return s;
+    if (s || s.code() != StatusCode::NotFound) return s;
     // The first file or folder returned in /inbox/<package>/reply makes the reply package.
     Place parent;
     std::string normalized;
@@ -54,8 +52,7 @@ Status GatewaySession::resolveForCreate(const std::string& path, Place& place) {
         return s;
     }
     PackageRecord reply;
-    if (Status r = replyPackage(*parent.original, reply); !r)
-        return r;
+    if (Status r = replyPackage(*parent.original, reply); !r) return r;
     return resolve(path, place);
 }
 
@@ -78,8 +75,7 @@ FileInfo GatewaySession::infoOf(const Place& place) {
             info.size = place.node.size;
             info.mtime = place.node.mtime;
             info.writable = place.writable;
-            if (place.packageRoot && place.package)
-                info.mtime = place.package->created;
+            if (place.packageRoot && place.package) info.mtime = place.package->created;
             return info;
         case Place::Kind::Missing:
         case Place::Kind::NewDraft:
@@ -90,8 +86,7 @@ FileInfo GatewaySession::infoOf(const Place& place) {
 
 Status GatewaySession::stat(const std::string& path, FileInfo& info) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
+    if (Status s = resolve(path, place); !s) return s;
     if (place.kind == Place::Kind::Missing && place.upload) {
         // The uploader sees an unfinished upload with the bytes it has, so a
         // client's own resume (reput) knows where to go on.
@@ -116,8 +111,7 @@ Status GatewaySession::stat(const std::string& path, FileInfo& info) {
 
 Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entries) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
+    if (Status s = resolve(path, place); !s) return s;
     entries.clear();
     Catalog& catalog = gateway_.catalog();
     if (place.kind == Place::Kind::Root) {
@@ -140,8 +134,7 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
             }
         } else if (place.area == Area::Inbox) {
             std::vector<std::pair<std::string, PackageRecord>> packages;
-            if (Status s = catalog.listInbox(account_.id, packages); !s)
-                return s;
+            if (Status s = catalog.listInbox(account_.id, packages); !s) return s;
             for (const auto& [name, p] : packages) {
                 if (!namespace_.expired(p)) {
                     entries.push_back(directory(name, false, p.sentAt.value_or(p.created)));
@@ -150,8 +143,7 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
         }
         return Status::ok();
     }
-    if (place.kind == Place::Kind::EmptyReply)
-        return Status::ok();
+    if (place.kind == Place::Kind::EmptyReply) return Status::ok();
     if (place.kind != Place::Kind::Node || !place.node.isDir) {
         if (place.kind == Place::Kind::Missing && !place.upload) {
             return Status::notFound("no such folder: " + path);
@@ -159,12 +151,10 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
         return Status::error(StatusCode::NotADirectory, "not a folder: " + path);
     }
     std::vector<NodeRecord> children;
-    if (Status s = catalog.listChildren(place.node.id, children); !s)
-        return s;
+    if (Status s = catalog.listChildren(place.node.id, children); !s) return s;
     const bool inboxRoot = place.area == Area::Inbox && place.packageRoot && !place.inReply;
     for (const NodeRecord& child : children) {
-        if (inboxRoot && child.name == ".dad")
-            continue;
+        if (inboxRoot && child.name == ".dad") continue;
         FileInfo info;
         info.name = child.name;
         info.type = child.isDir ? EntryType::Directory : EntryType::File;
@@ -203,15 +193,13 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
             status.mtime = nowSeconds();
             entries.push_back(status);
         }
-        if (place.area == Area::Inbox)
-            entries.push_back(directory("reply", true));
+        if (place.area == Area::Inbox) entries.push_back(directory("reply", true));
     }
     return Status::ok();
 }
 
 Status GatewaySession::writableParent(Place& place, int64_t& parentNode) {
-    if (place.kind == Place::Kind::EmptyReply)
-        return Status::exists("reply already exists");
+    if (place.kind == Place::Kind::EmptyReply) return Status::exists("reply already exists");
     if (place.kind != Place::Kind::Missing) {
         if (place.kind == Place::Kind::Node || place.kind == Place::Kind::Generated) {
             return place.writable ? Status::exists(place.name + " already exists")
@@ -219,10 +207,8 @@ Status GatewaySession::writableParent(Place& place, int64_t& parentNode) {
         }
         return Status::denied("cannot create " + place.name + " here");
     }
-    if (!place.writable)
-        return readOnly(place.name);
-    if (Status s = VirtualPath::checkName(place.name); !s)
-        return s;
+    if (!place.writable) return readOnly(place.name);
+    if (Status s = VirtualPath::checkName(place.name); !s) return s;
     if (place.package && place.node.id == 0 && place.parentNode == place.package->rootNode &&
         Namespace::isGeneratedName(place.name)) {
         return Status::denied(place.name + " is generated by the gateway");
@@ -233,25 +219,20 @@ Status GatewaySession::writableParent(Place& place, int64_t& parentNode) {
 
 Status GatewaySession::makeDirectory(const std::string& path) {
     Place place;
-    if (Status s = resolveForCreate(path, place); !s)
-        return s;
-    if (place.kind == Place::Kind::NewDraft)
-        return createDraft(place.name);
+    if (Status s = resolveForCreate(path, place); !s) return s;
+    if (place.kind == Place::Kind::NewDraft) return createDraft(place.name);
     if (place.kind == Place::Kind::EmptyReply) {
         PackageRecord reply;
         return replyPackage(*place.original, reply);
     }
     int64_t parent = 0, id = 0;
-    if (Status s = writableParent(place, parent); !s)
-        return s;
-    if (place.upload)
-        return Status::exists(place.name + " is being uploaded");
+    if (Status s = writableParent(place, parent); !s) return s;
+    if (place.upload) return Status::exists(place.name + " is being uploaded");
     return gateway_.catalog().createDirectory(parent, place.name, account_.id, id);
 }
 
 Status GatewaySession::createDraft(const std::string& name) {
-    if (Status s = VirtualPath::checkName(name); !s)
-        return s;
+    if (Status s = VirtualPath::checkName(name); !s) return s;
     PackageRecord draft;
     draft.pid = gateway_.newPid();
     draft.token = randomToken(24);
@@ -265,29 +246,23 @@ Status GatewaySession::createDraft(const std::string& name) {
 
 Status GatewaySession::removeDirectory(const std::string& path) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
+    if (Status s = resolve(path, place); !s) return s;
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such folder: " + path);
     }
-    if (!place.isDirectory())
-        return Status::error(StatusCode::NotADirectory, path);
-    if (!place.writable || place.kind != Place::Kind::Node)
-        return readOnly(path);
+    if (!place.isDirectory()) return Status::error(StatusCode::NotADirectory, path);
+    if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
     if (place.packageRoot) {
-        if (place.area == Area::Outbox)
-            return gateway_.catalog().removeDraft(place.package->id);
+        if (place.area == Area::Outbox) return gateway_.catalog().removeDraft(place.package->id);
         return Status::denied("a returned package cannot be removed");
     }
-    if (place.node.id == account_.filesRoot)
-        return readOnly(path);
+    if (place.node.id == account_.filesRoot) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
 }
 
 Status GatewaySession::removeFile(const std::string& path) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
+    if (Status s = resolve(path, place); !s) return s;
     if (place.kind == Place::Kind::Missing && place.upload) {
         if (!gateway_.claimUpload(place.upload->id)) {
             return Status::error(StatusCode::Busy, place.name + " is being uploaded");
@@ -301,31 +276,25 @@ Status GatewaySession::removeFile(const std::string& path) {
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such file: " + path);
     }
-    if (place.isDirectory())
-        return Status::error(StatusCode::IsADirectory, path);
-    if (!place.writable || place.kind != Place::Kind::Node)
-        return readOnly(path);
+    if (place.isDirectory()) return Status::error(StatusCode::IsADirectory, path);
+    if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
 }
 
 Status GatewaySession::rename(const std::string& from, const std::string& to, bool replace) {
     Place source, target;
-    if (Status s = resolve(from, source); !s)
-        return s;
+    if (Status s = resolve(from, source); !s) return s;
     std::string normalizedTo;
-    if (Status s = VirtualPath::resolve("/", to, normalizedTo); !s)
-        return s;
+    if (Status s = VirtualPath::resolve("/", to, normalizedTo); !s) return s;
     if (source.kind == Place::Kind::Node && source.packageRoot && source.area == Area::Outbox) {
         // Sending is renaming a draft into /sent ("/sent" itself keeps its name).
-        if (normalizedTo == "/sent")
-            return sendDraft(*source.package, source.package->name);
+        if (normalizedTo == "/sent") return sendDraft(*source.package, source.package->name);
         if (VirtualPath::parent(normalizedTo) == "/sent") {
             return sendDraft(*source.package, VirtualPath::baseName(normalizedTo));
         }
         if (VirtualPath::parent(normalizedTo) == "/outbox") {
             const std::string name = VirtualPath::baseName(normalizedTo);
-            if (Status s = VirtualPath::checkName(name); !s)
-                return s;
+            if (Status s = VirtualPath::checkName(name); !s) return s;
             return gateway_.catalog().renameDraft(source.package->id, name);
         }
         return Status::denied("a draft can be renamed in /outbox or sent by moving it to /sent");
@@ -340,8 +309,7 @@ Status GatewaySession::rename(const std::string& from, const std::string& to, bo
         source.node.id == account_.filesRoot) {
         return readOnly(from);
     }
-    if (Status s = namespace_.resolve(normalizedTo, target); !s)
-        return s;
+    if (Status s = namespace_.resolve(normalizedTo, target); !s) return s;
     if (target.kind == Place::Kind::Node && target.node.isDir && !source.node.isDir &&
         target.node.id != source.node.id && to.back() == '/') {
         // "rename a.txt dir/" moves the file into the folder.
@@ -349,8 +317,7 @@ Status GatewaySession::rename(const std::string& from, const std::string& to, bo
     }
     int64_t parent = 0;
     if (target.kind == Place::Kind::Node && target.writable && !target.packageRoot) {
-        if (!replace)
-            return Status::exists(target.name + " already exists");
+        if (!replace) return Status::exists(target.name + " already exists");
         parent = target.node.parentId;
     } else if (Status s = writableParent(target, parent); !s) {
         return s;
@@ -365,13 +332,11 @@ Status GatewaySession::rename(const std::string& from, const std::string& to, bo
 
 Status GatewaySession::copyFile(const std::string& from, const std::string& to, bool replace) {
     Place source, target;
-    if (Status s = resolve(from, source); !s)
-        return s;
+    if (Status s = resolve(from, source); !s) return s;
     if (source.kind != Place::Kind::Node || source.node.isDir) {
         return Status::notFound("no such file: " + from);
     }
-    if (Status s = resolve(to, target); !s)
-        return s;
+    if (Status s = resolve(to, target); !s) return s;
     int64_t parent = 0;
     if (target.kind == Place::Kind::Node && target.writable && !target.node.isDir && replace) {
         parent = target.node.parentId;
@@ -386,31 +351,24 @@ Status GatewaySession::copyFile(const std::string& from, const std::string& to, 
     event.path = to;
     event.bytes = source.node.size;
     event.quotaBytes = account_.quotaBytes.value_or(-1);
-    if (Status s = gateway_.catalog().usedBytes(account_.id, event.usedBytes); !s)
-        return s;
-    if (Status s = gateway_.policy().ask(event); !s)
-        return s;
+    if (Status s = gateway_.catalog().usedBytes(account_.id, event.usedBytes); !s) return s;
+    if (Status s = gateway_.policy().ask(event); !s) return s;
     return gateway_.catalog().linkFile(parent, target.name, account_.id, source.node.blob,
                                        source.node.size, source.node.mtime, replace);
 }
 
 Status GatewaySession::setModificationTime(const std::string& path, int64_t mtime) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
-    if (place.kind == Place::Kind::Missing && place.upload)
-        return Status::ok();
-    if (place.kind != Place::Kind::Node)
-        return Status::notFound("no such file: " + path);
-    if (!place.writable || place.packageRoot)
-        return readOnly(path);
+    if (Status s = resolve(path, place); !s) return s;
+    if (place.kind == Place::Kind::Missing && place.upload) return Status::ok();
+    if (place.kind != Place::Kind::Node) return Status::notFound("no such file: " + path);
+    if (!place.writable || place.packageRoot) return readOnly(path);
     return gateway_.catalog().setModificationTime(place.node.id, mtime);
 }
 
 Status GatewaySession::contentHash(const std::string& path, std::string& sha256Hex) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
+    if (Status s = resolve(path, place); !s) return s;
     if (place.kind != Place::Kind::Node || place.node.isDir) {
         return Status::notFound("no stored file: " + path);
     }
@@ -429,8 +387,7 @@ Status GatewaySession::spaceInfo(SpaceInfo& info) {
     info.freeBytes = available;
     if (account_.quotaBytes) {
         uint64_t used = 0;
-        if (Status s = gateway_.catalog().usedBytes(account_.id, used); !s)
-            return s;
+        if (Status s = gateway_.catalog().usedBytes(account_.id, used); !s) return s;
         const auto quota = static_cast<uint64_t>(*account_.quotaBytes);
         info.totalBytes = quota;
         info.freeBytes = std::min(available, used >= quota ? 0 : quota - used);

@@ -15,8 +15,7 @@ namespace dad {
 
 Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStream>& stream) {
     Place place;
-    if (Status s = resolve(path, place); !s)
-        return s;
+    if (Status s = resolve(path, place); !s) return s;
     FileSystem& fs = gateway_.store().fileSystem();
     if (place.kind == Place::Kind::Generated) {
         stream = std::make_unique<TextReadStream>(place.generated);
@@ -33,10 +32,8 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         stream = std::make_unique<FileReadStream>(gateway_, fd, size, std::nullopt);
         return Status::ok();
     }
-    if (place.kind != Place::Kind::Node)
-        return Status::notFound("no such file: " + path);
-    if (place.node.isDir)
-        return Status::error(StatusCode::IsADirectory, path);
+    if (place.kind != Place::Kind::Node) return Status::notFound("no such file: " + path);
+    if (place.node.isDir) return Status::error(StatusCode::IsADirectory, path);
 
     std::optional<DownloadRecord> download;
     const bool received = place.area == Area::Inbox && !place.inReply && place.package;
@@ -59,8 +56,7 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         event.path = path;
         event.bytes = place.node.size;
         event.packagePid = place.package->pid;
-        if (Status s = gateway_.policy().ask(event); !s)
-            return s;
+        if (Status s = gateway_.policy().ask(event); !s) return s;
         DownloadRecord d;
         d.packageId = place.package->id;
         d.nodeId = place.node.id;
@@ -69,8 +65,7 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         d.accountName = account_.name;
         d.remoteAddress = connection_.remoteAddress;
         d.protocol = connection_.protocol;
-        if (Status s = gateway_.catalog().startDownload(d); !s)
-            return s;
+        if (Status s = gateway_.catalog().startDownload(d); !s) return s;
         download = d;
     }
     int fd = -1;
@@ -85,8 +80,7 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
 Status GatewaySession::openWrite(const std::string& path, const WriteOptions& options,
                                  std::unique_ptr<WriteStream>& stream) {
     Place place;
-    if (Status s = resolveForCreate(path, place); !s)
-        return s;
+    if (Status s = resolveForCreate(path, place); !s) return s;
     if (place.kind == Place::Kind::EmptyReply || place.isDirectory()) {
         return Status::error(StatusCode::IsADirectory, path + " is a folder");
     }
@@ -104,12 +98,10 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     }
     int64_t parent = exists ? place.node.parentId : 0;
     if (!exists) {
-        if (Status s = writableParent(place, parent); !s && !place.upload)
-            return s;
+        if (Status s = writableParent(place, parent); !s && !place.upload) return s;
         parent = place.parentNode;
     }
-    if (place.inReply && place.package && parent == 0)
-        return Status::failure("no reply folder");
+    if (place.inReply && place.package && parent == 0) return Status::failure("no reply folder");
 
     PolicyEvent event;
     event.hook = Hook::BeforeUpload;
@@ -118,15 +110,12 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     event.connection = connection_;
     event.path = path;
     event.quotaBytes = account_.quotaBytes.value_or(-1);
-    if (Status s = catalog.usedBytes(account_.id, event.usedBytes); !s)
-        return s;
-    if (Status s = gateway_.policy().ask(event); !s)
-        return s;
+    if (Status s = catalog.usedBytes(account_.id, event.usedBytes); !s) return s;
+    if (Status s = gateway_.policy().ask(event); !s) return s;
 
     std::optional<UploadRecord> upload = place.upload;
     if (exists) {
-        if (Status s = catalog.findUpload(parent, place.name, account_.id, upload); !s)
-            return s;
+        if (Status s = catalog.findUpload(parent, place.name, account_.id, upload); !s) return s;
     }
     FileSystem& fs = gateway_.store().fileSystem();
     BlobStore& store = gateway_.store();
@@ -136,13 +125,11 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
         u.accountId = account_.id;
         u.parentNode = parent;
         NodeRecord parentNode;
-        if (Status s = catalog.findNode(parent, parentNode); !s)
-            return s;
+        if (Status s = catalog.findNode(parent, parentNode); !s) return s;
         u.rootNode = parentNode.rootId;
         u.name = place.name;
         u.tempName = randomToken(18);
-        if (Status s = catalog.createUpload(u); !s)
-            return s;
+        if (Status s = catalog.createUpload(u); !s) return s;
         upload = u;
     }
     if (!gateway_.claimUpload(upload->id)) {
@@ -157,8 +144,7 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
         return s;
     }
     uint64_t existing = 0;
-    if (!truncate)
-        (void)fs.size(fd, existing);
+    if (!truncate) (void)fs.size(fd, existing);
     if (fresh && exists && !options.truncate) {
         // Writing into a stored file without truncating starts from its content.
         int source = -1;
@@ -192,27 +178,22 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
 }
 
 Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& sentName) {
-    if (Status s = VirtualPath::checkName(sentName); !s)
-        return s;
+    if (Status s = VirtualPath::checkName(sentName); !s) return s;
     Catalog& catalog = gateway_.catalog();
     int64_t unfinished = 0;
-    if (Status s = catalog.countUploadsUnder(draft.rootNode, unfinished); !s)
-        return s;
+    if (Status s = catalog.countUploadsUnder(draft.rootNode, unfinished); !s) return s;
     if (unfinished > 0) {
         return Status::error(StatusCode::Busy,
                              "an upload into this draft is unfinished; finish or remove it "
                              "before sending");
     }
     std::vector<std::pair<std::string, NodeRecord>> files;
-    if (Status s = catalog.listFilesUnder(draft.rootNode, files); !s)
-        return s;
+    if (Status s = catalog.listFilesUnder(draft.rootNode, files); !s) return s;
     const bool hasContent =
         std::any_of(files.begin(), files.end(), [](const auto& f) { return f.first != ".dad"; });
-    if (!hasContent)
-        return Status::invalid("the draft is empty: upload files before sending");
+    if (!hasContent) return Status::invalid("the draft is empty: upload files before sending");
     std::vector<RecipientRecord> recipients;
-    if (Status s = resolveRecipients(catalog, draft, recipients); !s)
-        return s;
+    if (Status s = resolveRecipients(catalog, draft, recipients); !s) return s;
     if (recipients.empty()) {
         return Status::invalid(
             "no recipients: name them in .dad (to = ...) or in the draft "
@@ -225,18 +206,14 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     event.connection = connection_;
     event.path = "/outbox/" + draft.name;
     event.packagePid = draft.pid;
-    if (Status s = gateway_.policy().ask(event); !s)
-        return s;
-    if (Status s = catalog.setRecipients(draft.id, recipients); !s)
-        return s;
+    if (Status s = gateway_.policy().ask(event); !s) return s;
+    if (Status s = catalog.setRecipients(draft.id, recipients); !s) return s;
     Status s = catalog.sendPackage(draft.id, sentName);
     catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "send",
                    "/outbox/" + draft.name, draft.pid + (s ? "" : ": " + s.message()), s.isOk()});
-    if (!s)
-        return s;
+    if (!s) return s;
     for (const RecipientRecord& r : recipients) {
-        if (!r.accountId)
-            (void)catalog.enqueueJob("notify", draft.pid + " " + r.address);
+        if (!r.accountId) (void)catalog.enqueueJob("notify", draft.pid + " " + r.address);
     }
     return Status::ok();
 }
@@ -244,8 +221,7 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
 Status GatewaySession::replyPackage(const PackageRecord& original, PackageRecord& reply) {
     Catalog& catalog = gateway_.catalog();
     std::optional<PackageRecord> existing;
-    if (Status s = catalog.findReply(original.id, account_.id, existing); !s)
-        return s;
+    if (Status s = catalog.findReply(original.id, account_.id, existing); !s) return s;
     if (existing) {
         reply = *existing;
         return Status::ok();
@@ -256,15 +232,12 @@ Status GatewaySession::replyPackage(const PackageRecord& original, PackageRecord
     reply.senderId = account_.id;
     reply.name = "re-" + original.name;
     reply.returnOf = original.id;
-    if (Status s = catalog.createPackage(reply); !s)
-        return s;
+    if (Status s = catalog.createPackage(reply); !s) return s;
     RecipientRecord back;
     back.address = original.senderName;
     back.accountId = original.senderId;
-    if (Status s = catalog.setRecipients(reply.id, {back}); !s)
-        return s;
-    if (Status s = catalog.sendPackage(reply.id, reply.name); !s)
-        return s;
+    if (Status s = catalog.setRecipients(reply.id, {back}); !s) return s;
+    if (Status s = catalog.sendPackage(reply.id, reply.name); !s) return s;
     catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "reply",
                    "/inbox", reply.pid + " returns " + original.pid, true});
     return catalog.findPackage(reply.id, reply);

@@ -18,8 +18,7 @@ std::string trim(const std::string& s) {
 }
 
 bool isAddress(const std::string& a) {
-    if (a.empty() || a.size() > 254)
-        return false;
+    if (a.empty() || a.size() > 254) return false;
     for (char c : a) {
         const auto u = static_cast<unsigned char>(c);
         if (u <= 0x20 || c == ',' || c == ';' || c == '<' || c == '>' || c == '"' || u == 0x7F) {
@@ -27,8 +26,7 @@ bool isAddress(const std::string& a) {
         }
     }
     const size_t at = a.find('@');
-    if (at == std::string::npos)
-        return true;  // an account name
+    if (at == std::string::npos) return true;  // an account name
     return at > 0 && at == a.rfind('@') && a.find('.', at) != std::string::npos && a.back() != '.';
 }
 
@@ -44,18 +42,15 @@ bool parseList(const std::string& value, std::vector<std::string>& out, std::str
             }
             out.push_back(item);
         }
-        if (end == std::string::npos)
-            return true;
+        if (end == std::string::npos) return true;
         start = end + 1;
     }
 }
 
 bool parsePositive(const std::string& text, int64_t max, int64_t& out) {
-    if (text.empty() || text.size() > 12)
-        return false;
+    if (text.empty() || text.size() > 12) return false;
     for (char c : text) {
-        if (!std::isdigit(static_cast<unsigned char>(c)))
-            return false;
+        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
     }
     out = std::stoll(text);
     return out > 0 && out <= max;
@@ -64,11 +59,9 @@ bool parsePositive(const std::string& text, int64_t max, int64_t& out) {
 }  // namespace
 
 bool ManifestParser::parseDuration(const std::string& text, int64_t& seconds) {
-    if (text.size() < 2)
-        return false;
+    if (text.size() < 2) return false;
     int64_t n = 0;
-    if (!parsePositive(text.substr(0, text.size() - 1), 100000000, n))
-        return false;
+    if (!parsePositive(text.substr(0, text.size() - 1), 100000000, n)) return false;
     switch (text.back()) {
         case 's':
             seconds = n;
@@ -131,39 +124,32 @@ Status ManifestParser::parse(const std::string& text, Manifest& m) {
     while (start < text.size()) {
         ++lineNumber;
         size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
+        if (end == std::string::npos) end = text.size();
         std::string line = text.substr(start, end - start);
         start = end + 1;
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
+        if (!line.empty() && line.back() == '\r') line.pop_back();
         const auto fail = [&](const std::string& why) {
             return Status::invalid(".dad line " + std::to_string(lineNumber) + ": " + why);
         };
         const std::string content = trim(line);
-        if (content.empty() || content[0] == '#')
-            continue;
+        if (content.empty() || content[0] == '#') continue;
         for (char c : line) {
             const auto u = static_cast<unsigned char>(c);
-            if ((u < 0x20 && c != '\t') || u == 0x7F)
-                return fail("control character");
+            if ((u < 0x20 && c != '\t') || u == 0x7F) return fail("control character");
         }
         const size_t eq = content.find('=');
-        if (eq == std::string::npos)
-            return fail("expected key = value");
+        if (eq == std::string::npos) return fail("expected key = value");
         const std::string key = trim(content.substr(0, eq));
         const std::string value = trim(content.substr(eq + 1));
         const bool repeatable = key == "to" || key == "cc" || key == "message";
-        if (!repeatable && !seen.insert(key).second)
-            return fail("duplicate key '" + key + "'");
+        if (!repeatable && !seen.insert(key).second) return fail("duplicate key '" + key + "'");
         std::string bad;
         if (key == "to" || key == "cc") {
             if (!parseList(value, key == "to" ? m.to : m.cc, bad)) {
                 return fail("'" + bad + "' is not an account name or e-mail address");
             }
         } else if (key == "message") {
-            if (!m.message.empty())
-                m.message += "\n";
+            if (!m.message.empty()) m.message += "\n";
             m.message += value;
         } else if (key == "expires") {
             int64_t seconds = 0;
@@ -184,16 +170,18 @@ Status ManifestParser::parse(const std::string& text, Manifest& m) {
             }
             m.maxDownloads = n;
         } else if (key == "password") {
-            if (value.empty())
-                return fail("password is empty");
+            if (value.empty()) return fail("password is empty");
             m.password = value;
         } else if (key == "notify") {
-            if (value != "email" && value != "none")
-                return fail("notify must be email or none");
+            if (value != "email" && value != "none") return fail("notify must be email or none");
             m.notify = value;
         } else if (key == "forward_to") {
-            if (!parseList(value, m.forwardTo, bad) || bad.find('@') != std::string::npos) {
+            if (!parseList(value, m.forwardTo, bad))
                 return fail("'" + bad + "' is not a site name");
+            // An e-mail address passes parseList but names no site.
+            for (const std::string& site : m.forwardTo) {
+                if (site.find('@') != std::string::npos)
+                    return fail("'" + site + "' is not a site name");
             }
         } else {
             return fail("unknown key '" + key + "'");

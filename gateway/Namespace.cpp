@@ -12,14 +12,10 @@ Namespace::Namespace(Gateway& gateway, const AccountRecord& account)
 namespace {
 
 Area areaOf(const std::string& name) {
-    if (name == "files")
-        return Area::Files;
-    if (name == "outbox")
-        return Area::Outbox;
-    if (name == "sent")
-        return Area::Sent;
-    if (name == "inbox")
-        return Area::Inbox;
+    if (name == "files") return Area::Files;
+    if (name == "outbox") return Area::Outbox;
+    if (name == "sent") return Area::Sent;
+    if (name == "inbox") return Area::Inbox;
     return Area::Root;
 }
 
@@ -36,8 +32,7 @@ std::string Namespace::statusText(const PackageRecord& package) {
 }
 
 bool Namespace::expired(const PackageRecord& package) {
-    if (package.state != "sent")
-        return package.state == "expired";
+    if (package.state != "sent") return package.state == "expired";
     if (package.expiresAt && *package.expiresAt <= nowSeconds()) {
         (void)gateway_.catalog().setPackageState(package.id, "expired");
         return true;
@@ -48,8 +43,7 @@ bool Namespace::expired(const PackageRecord& package) {
 Status Namespace::resolve(const std::string& path, Place& place) {
     place = Place();
     const std::vector<std::string> parts = VirtualPath::split(path);
-    if (parts.empty())
-        return Status::ok();
+    if (parts.empty()) return Status::ok();
     place.area = areaOf(parts[0]);
     place.name = parts.back();
     if (place.area == Area::Root) {
@@ -57,8 +51,7 @@ Status Namespace::resolve(const std::string& path, Place& place) {
     }
     Catalog& catalog = gateway_.catalog();
     if (place.area == Area::Files) {
-        if (Status s = catalog.findNode(account_.filesRoot, place.node); !s)
-            return s;
+        if (Status s = catalog.findNode(account_.filesRoot, place.node); !s) return s;
         const std::vector<std::string> below(parts.begin() + 1, parts.end());
         return resolvePackageTree(PackageRecord(), Area::Files, true, below, place);
     }
@@ -70,11 +63,9 @@ Status Namespace::resolve(const std::string& path, Place& place) {
     switch (place.area) {
         case Area::Outbox: {
             std::optional<PackageRecord> draft;
-            if (Status s = catalog.findDraft(account_.id, parts[1], draft); !s)
-                return s;
+            if (Status s = catalog.findDraft(account_.id, parts[1], draft); !s) return s;
             if (!draft) {
-                if (!rest.empty())
-                    return Status::notFound("no draft " + parts[1]);
+                if (!rest.empty()) return Status::notFound("no draft " + parts[1]);
                 place.kind = Place::Kind::NewDraft;
                 place.writable = true;
                 return Status::ok();
@@ -83,16 +74,13 @@ Status Namespace::resolve(const std::string& path, Place& place) {
         }
         case Area::Sent: {
             std::optional<PackageRecord> sent;
-            if (Status s = catalog.findSent(account_.id, parts[1], sent); !s)
-                return s;
-            if (!sent)
-                return Status::notFound("no sent package " + parts[1]);
+            if (Status s = catalog.findSent(account_.id, parts[1], sent); !s) return s;
+            if (!sent) return Status::notFound("no sent package " + parts[1]);
             return resolvePackageTree(*sent, Area::Sent, false, rest, place);
         }
         case Area::Inbox: {
             std::optional<PackageRecord> received;
-            if (Status s = catalog.findInbox(account_.id, parts[1], received); !s)
-                return s;
+            if (Status s = catalog.findInbox(account_.id, parts[1], received); !s) return s;
             if (!received || expired(*received)) {
                 return Status::notFound("no package " + parts[1] + " in the inbox");
             }
@@ -103,12 +91,10 @@ Status Namespace::resolve(const std::string& path, Place& place) {
                 return resolvePackageTree(*received, Area::Inbox, false, rest, place);
             }
             std::optional<PackageRecord> reply;
-            if (Status s = catalog.findReply(received->id, account_.id, reply); !s)
-                return s;
+            if (Status s = catalog.findReply(received->id, account_.id, reply); !s) return s;
             const std::vector<std::string> below(rest.begin() + 1, rest.end());
             if (!reply) {
-                if (!below.empty())
-                    return Status::notFound("no such file: " + path);
+                if (!below.empty()) return Status::notFound("no such file: " + path);
                 place.kind = Place::Kind::EmptyReply;
                 place.writable = true;
                 place.inReply = true;
@@ -118,8 +104,7 @@ Status Namespace::resolve(const std::string& path, Place& place) {
             Status s = resolvePackageTree(*reply, Area::Inbox, true, below, place);
             place.inReply = true;
             place.original = received;
-            if (below.empty())
-                place.name = "reply";
+            if (below.empty()) place.name = "reply";
             return s;
         }
         case Area::Files:
@@ -135,8 +120,7 @@ Status Namespace::resolvePackageTree(const PackageRecord& package, Area area, bo
     place.writable = writable;
     if (area != Area::Files) {
         place.package = package;
-        if (Status s = catalog.findNode(package.rootNode, place.node); !s)
-            return s;
+        if (Status s = catalog.findNode(package.rootNode, place.node); !s) return s;
     }
     place.kind = Place::Kind::Node;
     place.packageRoot = area != Area::Files && rest.empty();
@@ -153,11 +137,9 @@ Status Namespace::resolvePackageTree(const PackageRecord& package, Area area, bo
             return Status::ok();
         }
         std::optional<NodeRecord> child;
-        if (Status s = catalog.findChild(place.node.id, rest[i], child); !s)
-            return s;
+        if (Status s = catalog.findChild(place.node.id, rest[i], child); !s) return s;
         if (!child) {
-            if (!last)
-                return Status::notFound("no such folder: " + rest[i]);
+            if (!last) return Status::notFound("no such folder: " + rest[i]);
             place.kind = Place::Kind::Missing;
             place.parentNode = place.node.id;
             place.node = NodeRecord();
@@ -167,8 +149,7 @@ Status Namespace::resolvePackageTree(const PackageRecord& package, Area area, bo
             }
             return Status::ok();
         }
-        if (!last && !child->isDir)
-            return Status::error(StatusCode::NotADirectory, rest[i]);
+        if (!last && !child->isDir) return Status::error(StatusCode::NotADirectory, rest[i]);
         place.node = *child;
     }
     return Status::ok();

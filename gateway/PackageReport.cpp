@@ -19,17 +19,14 @@ Status PackageReport::summary(const PackageRecord& p, std::string& out) {
     Catalog& catalog = gateway_.catalog();
     std::vector<std::pair<std::string, NodeRecord>> files;
     std::vector<RecipientRecord> recipients;
-    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s)
-        return s;
-    if (Status s = catalog.listRecipients(p.id, recipients); !s)
-        return s;
+    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s) return s;
+    if (Status s = catalog.listRecipients(p.id, recipients); !s) return s;
     std::string to;
     for (const RecipientRecord& r : recipients)
         to += (to.empty() ? "" : ",") + r.address;
     out = p.pid + "  " + p.state + "  from " + p.senderName + "  " + p.name + "  " +
           std::to_string(files.size()) + " file(s)  to " + (to.empty() ? "-" : to);
-    if (p.expiresAt)
-        out += "  expires " + formatTime(*p.expiresAt);
+    if (p.expiresAt) out += "  expires " + formatTime(*p.expiresAt);
     return Status::ok();
 }
 
@@ -38,20 +35,16 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     std::vector<std::pair<std::string, NodeRecord>> files;
     std::vector<RecipientRecord> recipients;
     std::vector<DownloadRecord> downloads;
-    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s)
-        return s;
-    if (Status s = catalog.listRecipients(p.id, recipients); !s)
-        return s;
-    if (Status s = catalog.listDownloads(p.id, downloads); !s)
-        return s;
+    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s) return s;
+    if (Status s = catalog.listRecipients(p.id, recipients); !s) return s;
+    if (Status s = catalog.listDownloads(p.id, downloads); !s) return s;
 
     out = "package: " + p.pid + "\n";
     out += "name: " + p.name + "\n";
     out += "sender: " + p.senderName + "\n";
     out += "state: " + p.state + "\n";
     out += "created: " + formatTime(p.created) + "\n";
-    if (p.sentAt)
-        out += "sent: " + formatTime(*p.sentAt) + "\n";
+    if (p.sentAt) out += "sent: " + formatTime(*p.sentAt) + "\n";
     if (p.expiresAt) {
         out += "expires: " + formatTime(*p.expiresAt) + "\n";
     } else if (p.expiresAfter) {
@@ -64,12 +57,10 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     out += std::string("password: ") + (p.passwordHash.empty() ? "no" : "yes") + "\n";
     if (p.returnOf) {
         PackageRecord original;
-        if (catalog.findPackage(*p.returnOf, original))
-            out += "return of: " + original.pid + "\n";
+        if (catalog.findPackage(*p.returnOf, original)) out += "return of: " + original.pid + "\n";
     }
     out += "link: " + gateway_.packageLink(p.token) + "\n";
-    if (!p.message.empty())
-        out += "message: " + p.message + "\n";
+    if (!p.message.empty()) out += "message: " + p.message + "\n";
     out += "recipients:\n";
     for (const RecipientRecord& r : recipients) {
         out += "  " + r.kind + " " + r.address +

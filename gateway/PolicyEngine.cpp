@@ -35,8 +35,7 @@ void PolicyEngine::add(std::unique_ptr<PolicyHandler> handler) {
 Status PolicyEngine::ask(const PolicyEvent& event) {
     for (const auto& handler : handlers_) {
         const Decision d = handler->decide(event);
-        if (d.verdict == Verdict::Deny)
-            return Status::error(d.code, d.reason);
+        if (d.verdict == Verdict::Deny) return Status::error(d.code, d.reason);
     }
     return Status::ok();
 }
@@ -47,8 +46,7 @@ class QuotaPolicy : public PolicyHandler {
 public:
     std::string name() const override { return "quota"; }
     Decision decide(const PolicyEvent& e) override {
-        if (e.hook != Hook::BeforeUpload || e.quotaBytes < 0)
-            return Decision::noOpinion();
+        if (e.hook != Hook::BeforeUpload || e.quotaBytes < 0) return Decision::noOpinion();
         if (e.usedBytes + e.bytes > static_cast<uint64_t>(e.quotaBytes)) {
             return Decision::deny("quota exceeded: " + std::to_string(e.usedBytes) + " of " +
                                       std::to_string(e.quotaBytes) + " bytes used",

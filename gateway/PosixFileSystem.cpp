@@ -16,10 +16,8 @@ namespace {
 Status fail(const std::string& what, const std::string& path) {
     const int error = errno;
     const std::string text = what + " " + path + ": " + std::strerror(error);
-    if (error == ENOSPC || error == EDQUOT)
-        return Status::error(StatusCode::IoError, text);
-    if (error == ENOENT)
-        return Status::notFound(text);
+    if (error == ENOSPC || error == EDQUOT) return Status::error(StatusCode::IoError, text);
+    if (error == ENOENT) return Status::notFound(text);
     return Status::ioError(text);
 }
 
@@ -37,8 +35,7 @@ public:
         while (length > 0) {
             const ssize_t n = ::pwrite(fd, data, length, static_cast<off_t>(offset));
             if (n < 0) {
-                if (errno == EINTR)
-                    continue;
+                if (errno == EINTR) continue;
                 return fail("cannot write", "upload");
             }
             data += n;
@@ -53,12 +50,10 @@ public:
             const ssize_t n =
                 ::pread(fd, buffer + got, length - got, static_cast<off_t>(offset + got));
             if (n < 0) {
-                if (errno == EINTR)
-                    continue;
+                if (errno == EINTR) continue;
                 return fail("cannot read", "file");
             }
-            if (n == 0)
-                break;
+            if (n == 0) break;
             got += static_cast<size_t>(n);
         }
         return Status::ok();
@@ -68,8 +63,7 @@ public:
     }
     Status size(int fd, uint64_t& bytes) override {
         struct stat st;
-        if (::fstat(fd, &st) != 0)
-            return fail("cannot stat", "file");
+        if (::fstat(fd, &st) != 0) return fail("cannot stat", "file");
         bytes = static_cast<uint64_t>(st.st_size);
         return Status::ok();
     }
@@ -81,8 +75,7 @@ public:
 
     Status syncDirectory(const std::string& path) override {
         const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            return fail("cannot open directory", path);
+        if (fd < 0) return fail("cannot open directory", path);
         const int rc = ::fsync(fd);
         ::close(fd);
         return rc != 0 ? fail("cannot sync directory", path) : Status::ok();
@@ -91,10 +84,8 @@ public:
         return ::rename(from.c_str(), to.c_str()) != 0 ? fail("cannot rename", from) : Status::ok();
     }
     Status link(const std::string& from, const std::string& to) override {
-        if (::link(from.c_str(), to.c_str()) == 0)
-            return Status::ok();
-        if (errno == EEXIST)
-            return Status::exists(to + " exists");
+        if (::link(from.c_str(), to.c_str()) == 0) return Status::ok();
+        if (errno == EEXIST) return Status::exists(to + " exists");
         return fail("cannot link", to);
     }
     Status remove(const std::string& path) override {
@@ -117,20 +108,17 @@ public:
     Status listDirectory(const std::string& path, std::vector<std::string>& names) override {
         names.clear();
         DIR* dir = ::opendir(path.c_str());
-        if (!dir)
-            return fail("cannot list", path);
+        if (!dir) return fail("cannot list", path);
         while (dirent* entry = ::readdir(dir)) {
             const std::string name = entry->d_name;
-            if (name != "." && name != "..")
-                names.push_back(name);
+            if (name != "." && name != "..") names.push_back(name);
         }
         ::closedir(dir);
         return Status::ok();
     }
     Status capacity(const std::string& path, uint64_t& total, uint64_t& available) override {
         struct statvfs st;
-        if (::statvfs(path.c_str(), &st) != 0)
-            return fail("cannot statvfs", path);
+        if (::statvfs(path.c_str(), &st) != 0) return fail("cannot statvfs", path);
         total = static_cast<uint64_t>(st.f_blocks) * st.f_frsize;
         available = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
         return Status::ok();

@@ -12,14 +12,12 @@ FileReadStream::FileReadStream(Gateway& gateway, int fd, uint64_t size,
     : gateway_(gateway), fd_(fd), size_(size), download_(std::move(download)) {}
 
 FileReadStream::~FileReadStream() {
-    if (open_)
-        (void)close();
+    if (open_) (void)close();
 }
 
 Status FileReadStream::read(uint64_t offset, char* buffer, size_t length, size_t& got) {
     got = 0;
-    if (offset >= size_)
-        return Status::ok();
+    if (offset >= size_) return Status::ok();
     length = static_cast<size_t>(std::min<uint64_t>(length, size_ - offset));
     if (Status s = gateway_.store().fileSystem().readAt(fd_, offset, buffer, length, got); !s) {
         return s;
@@ -28,19 +26,16 @@ Status FileReadStream::read(uint64_t offset, char* buffer, size_t length, size_t
         firstOffset_ = offset;
         contiguousEnd_ = offset;
     }
-    if (offset <= contiguousEnd_)
-        contiguousEnd_ = std::max(contiguousEnd_, offset + got);
+    if (offset <= contiguousEnd_) contiguousEnd_ = std::max(contiguousEnd_, offset + got);
     bytes_ += got;
     return Status::ok();
 }
 
 Status FileReadStream::close() {
-    if (!open_)
-        return Status::ok();
+    if (!open_) return Status::ok();
     open_ = false;
     gateway_.store().fileSystem().close(fd_);
-    if (!download_)
-        return Status::ok();
+    if (!download_) return Status::ok();
     const bool complete =
         contiguousEnd_ >= size_ && (firstOffset_.value_or(0) < size_ || size_ == 0);
     Status s = gateway_.catalog().finishDownload(download_->id, bytes_, complete);
@@ -53,8 +48,7 @@ Status FileReadStream::close() {
 
 Status TextReadStream::read(uint64_t offset, char* buffer, size_t length, size_t& got) {
     got = 0;
-    if (offset >= text_.size())
-        return Status::ok();
+    if (offset >= text_.size()) return Status::ok();
     got = std::min<size_t>(length, text_.size() - static_cast<size_t>(offset));
     std::memcpy(buffer, text_.data() + offset, got);
     return Status::ok();

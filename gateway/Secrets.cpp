@@ -25,13 +25,11 @@ std::string base64(const unsigned char* data, size_t length) {
 }
 
 bool unbase64(const std::string& text, std::vector<unsigned char>& out) {
-    if (text.empty() || text.size() % 4 != 0)
-        return false;
+    if (text.empty() || text.size() % 4 != 0) return false;
     out.assign(text.size() / 4 * 3 + 1, 0);
     const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
                                   static_cast<int>(text.size()));
-    if (n < 0)
-        return false;
+    if (n < 0) return false;
     size_t length = static_cast<size_t>(n);
     for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i)
         --length;
@@ -51,8 +49,7 @@ std::vector<std::string> split(const std::string& text, char separator) {
     for (;;) {
         const size_t end = text.find(separator, start);
         parts.push_back(text.substr(start, end - start));
-        if (end == std::string::npos)
-            return parts;
+        if (end == std::string::npos) return parts;
         start = end + 1;
     }
 }
@@ -75,8 +72,7 @@ std::string hashPassword(const std::string& password) {
 
 bool verifyPassword(const std::string& password, const std::string& storedHash) {
     const std::vector<std::string> parts = split(storedHash, '$');
-    if (parts.size() != 6 || parts[0] != "scrypt")
-        return false;
+    if (parts.size() != 6 || parts[0] != "scrypt") return false;
     std::vector<unsigned char> salt, expected;
     if (!unbase64(parts[4], salt) || !unbase64(parts[5], expected) || expected.empty()) {
         return false;
@@ -89,11 +85,9 @@ bool verifyPassword(const std::string& password, const std::string& storedHash) 
     } catch (const std::exception&) {
         return false;
     }
-    if (n > (1u << 20) || r > 32 || p > 16)
-        return false;
+    if (n > (1u << 20) || r > 32 || p > 16) return false;
     std::vector<unsigned char> actual(expected.size());
-    if (!scrypt(password, salt, n, r, p, actual.data(), actual.size()))
-        return false;
+    if (!scrypt(password, salt, n, r, p, actual.data(), actual.size())) return false;
     return CRYPTO_memcmp(actual.data(), expected.data(), expected.size()) == 0;
 }
 
@@ -104,10 +98,8 @@ std::string randomToken(size_t bytes) {
     }
     std::string text = base64(raw.data(), raw.size());
     for (char& c : text) {
-        if (c == '+')
-            c = '-';
-        if (c == '/')
-            c = '_';
+        if (c == '+') c = '-';
+        if (c == '/') c = '_';
     }
     while (!text.empty() && text.back() == '=')
         text.pop_back();
@@ -115,8 +107,7 @@ std::string randomToken(size_t bytes) {
 }
 
 bool constantTimeEquals(const std::string& a, const std::string& b) {
-    if (a.size() != b.size())
-        return false;
+    if (a.size() != b.size()) return false;
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 

@@ -7,8 +7,7 @@
 namespace dad {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_)
-        throw std::bad_alloc();
+    if (!ctx_) throw std::bad_alloc();
     reset();
 }
 
@@ -46,11 +45,9 @@ std::string Sha256::hex(const std::string& data) {
 }
 
 bool Sha256::isHexDigest(const std::string& text) {
-    if (text.size() != 64)
-        return false;
+    if (text.size() != 64) return false;
     for (char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
     }
     return true;
 }

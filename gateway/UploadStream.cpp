@@ -18,34 +18,28 @@ UploadStream::UploadStream(Gateway& gateway, UploadTarget target, int fd, uint64
       inOrder_(existingBytes == 0) {}
 
 UploadStream::~UploadStream() {
-    if (open_)
-        abandon();
+    if (open_) abandon();
 }
 
 Status UploadStream::write(uint64_t offset, const char* data, size_t length) {
-    if (!open_)
-        return Status::failure("the upload is closed");
-    if (append_)
-        offset = size_;
+    if (!open_) return Status::failure("the upload is closed");
+    if (append_) offset = size_;
     const uint64_t end = offset + length;
-    if (end < offset)
-        return Status::invalid("offset out of range");
+    if (end < offset) return Status::invalid("offset out of range");
     if (end > size_ && target_.quotaBytes >= 0 &&
         target_.usedBytes + end > static_cast<uint64_t>(target_.quotaBytes)) {
         return Status::error(
             StatusCode::QuotaExceeded,
             "quota exceeded: " + std::to_string(target_.quotaBytes) + " bytes allowed");
     }
-    if (Status s = gateway_.store().fileSystem().writeAt(fd_, offset, data, length); !s)
-        return s;
+    if (Status s = gateway_.store().fileSystem().writeAt(fd_, offset, data, length); !s) return s;
     if (inOrder_ && offset == hashedUpTo_) {
         hasher_.update(data, length);
         hashedUpTo_ = end;
     } else if (offset < hashedUpTo_ || offset > hashedUpTo_) {
         inOrder_ = false;  // hashed again at close, the one case for a second pass
     }
-    if (end > size_)
-        size_ = end;
+    if (end > size_) size_ = end;
     return Status::ok();
 }
 
@@ -54,8 +48,7 @@ Status UploadStream::sync() {
 }
 
 Status UploadStream::close() {
-    if (!open_)
-        return Status::failure("the upload is closed");
+    if (!open_) return Status::failure("the upload is closed");
     Status s = publish();
     if (!s) {
         abandon();
@@ -80,8 +73,7 @@ Status UploadStream::publish() {
             return s;
         }
     }
-    if (Status s = fs.sync(fd_); !s)
-        return s;
+    if (Status s = fs.sync(fd_); !s) return s;
     std::string sha;
     uint64_t size = size_;
     if (inOrder_ && hashedUpTo_ == size_) {
@@ -91,8 +83,7 @@ Status UploadStream::publish() {
     }
     {
         std::shared_lock<std::shared_mutex> lock(store.linkLock());
-        if (Status s = store.adopt(path, sha); !s)
-            return s;
+        if (Status s = store.adopt(path, sha); !s) return s;
         if (Status s = gateway_.catalog().completeUpload(target_.upload, sha, size, nowSeconds());
             !s) {
             return s;
@@ -124,17 +115,14 @@ Status UploadStream::applyManifest(const std::string& path) {
     std::string text(size_, '\0');
     size_t got = 0;
     FileSystem& fs = gateway_.store().fileSystem();
-    if (Status s = fs.readAt(fd_, 0, text.data(), text.size(), got); !s)
-        return s;
+    if (Status s = fs.readAt(fd_, 0, text.data(), text.size(), got); !s) return s;
     (void)path;
     text.resize(got);
     Manifest manifest;
-    if (Status s = ManifestParser::parse(text, manifest); !s)
-        return s;
+    if (Status s = ManifestParser::parse(text, manifest); !s) return s;
     Catalog& catalog = gateway_.catalog();
     PackageRecord package;
-    if (Status s = catalog.findPackage(*target_.manifestOf, package); !s)
-        return s;
+    if (Status s = catalog.findPackage(*target_.manifestOf, package); !s) return s;
     package.message = manifest.message;
     package.expiresAt = manifest.expiresAt;
     package.expiresAfter = manifest.expiresAfter;
@@ -145,8 +133,7 @@ Status UploadStream::applyManifest(const std::string& path) {
     for (const std::string& site : manifest.forwardTo) {
         package.forwardTo += (package.forwardTo.empty() ? "" : ",") + site;
     }
-    if (Status s = catalog.updatePackageSettings(package); !s)
-        return s;
+    if (Status s = catalog.updatePackageSettings(package); !s) return s;
     std::vector<RecipientRecord> recipients;
     for (const auto& [list, kind] :
          {std::pair{&manifest.to, "to"}, std::pair{&manifest.cc, "cc"}}) {
@@ -161,8 +148,7 @@ Status UploadStream::applyManifest(const std::string& path) {
 }
 
 void UploadStream::abandon() {
-    if (!open_)
-        return;
+    if (!open_) return;
     open_ = false;
     gateway_.store().fileSystem().close(fd_);
     gateway_.releaseUpload(target_.upload.id);

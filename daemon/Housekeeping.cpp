@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "PackageLifecycle.h"
+
 namespace dad {
 
 Housekeeping::Housekeeping(Gateway& gateway, int intervalSeconds)
@@ -32,8 +34,7 @@ void Housekeeping::stop() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable())
-        thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 void Housekeeping::runOnce() {
@@ -46,20 +47,25 @@ void Housekeeping::runOnce() {
     } else if (removed > 0) {
         log.information("collected %z unreferenced blob(s)", removed);
     }
+    // Packages whose time has passed expire even if nobody looks at them.
+    std::vector<PackageRecord> packages;
+    if (gateway_.catalog().listPackages(std::nullopt, packages)) {
+        for (const PackageRecord& p : packages) {
+            if (p.state == "sent") (void)expireIfDue(gateway_, p);
+        }
+    }
     // Partial files whose upload row is gone (a removed draft, a crash between
     // commit and cleanup) are not reachable any more.
     std::vector<UploadRecord> uploads;
     std::vector<std::string> names;
     FileSystem& fs = gateway_.store().fileSystem();
     const std::string dir = gateway_.store().uploadDirectory();
-    if (!gateway_.catalog().listAllUploads(uploads) || !fs.listDirectory(dir, names))
-        return;
+    if (!gateway_.catalog().listAllUploads(uploads) || !fs.listDirectory(dir, names)) return;
     std::set<std::string> known;
     for (const UploadRecord& u : uploads)
         known.insert(u.tempName);
     for (const std::string& name : names) {
-        if (!known.count(name))
-            (void)fs.remove(dir + "/" + name);
+        if (!known.count(name)) (void)fs.remove(dir + "/" + name);
     }
 }
 

@@ -1,6 +1,7 @@
 // Housekeeping: the daemon's background chores until a durable job queue
-// takes them over: collect unreferenced blobs after their grace time and
-// remove partial-upload files the catalog no longer names.
+// takes them over: expire packages whose time has passed, collect
+// unreferenced blobs after their grace time and remove partial-upload files
+// the catalog no longer names.
 #pragma once
 
 #include <condition_variable>

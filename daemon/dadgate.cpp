@@ -62,8 +62,7 @@ int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
     if (Status s = parseFlags(commandLine.words, 1, {"user"}, {}, flags, positional); !s) {
         return fail(s.message());
     }
-    if (!flags.count("user"))
-        return fail("sftp-subsystem needs --user NAME");
+    if (!flags.count("user")) return fail("sftp-subsystem needs --user NAME");
     ConnectionInfo connection;
     connection.protocol = "sftp";
     if (const char* ssh = std::getenv("SSH_CONNECTION")) {
@@ -84,25 +83,20 @@ int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
 int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
     CommandLine commandLine;
-    if (Status s = CommandLine::parse(argc, argv, commandLine); !s)
-        return fail(s.message());
+    if (Status s = CommandLine::parse(argc, argv, commandLine); !s) return fail(s.message());
     Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
-    if (Status s = commandLine.loadConfig(config); !s)
-        return fail(s.message());
+    if (Status s = commandLine.loadConfig(config); !s) return fail(s.message());
     setUpLogging(*config);
 
     std::unique_ptr<Gateway> gateway;
-    if (Status s = Gateway::open(gatewayOptions(*config), gateway); !s)
-        return fail(s.message());
+    if (Status s = Gateway::open(gatewayOptions(*config), gateway); !s) return fail(s.message());
     if (!commandLine.words.empty()) {
-        if (commandLine.words[0] == "sftp-subsystem")
-            return runSubsystem(*gateway, commandLine);
+        if (commandLine.words[0] == "sftp-subsystem") return runSubsystem(*gateway, commandLine);
         return fail("unknown command " + commandLine.words[0]);
     }
 
     std::string adminPassword;
-    if (Status s = gateway->ensureAdmin(adminPassword); !s)
-        return fail(s.message());
+    if (Status s = gateway->ensureAdmin(adminPassword); !s) return fail(s.message());
     if (!adminPassword.empty()) {
         std::cout << "dadgate: created admin account \"admin\" with password: " << adminPassword
                   << "\ndadgate: this password is shown only once; change it with "
@@ -136,8 +130,7 @@ int main(int argc, char** argv) {
             return fail(s.message());
         }
         sftp = std::make_unique<SshServer>(ssh, *gateway);
-        if (Status s = sftp->start(); !s)
-            return fail("sftp: " + s.message());
+        if (Status s = sftp->start(); !s) return fail("sftp: " + s.message());
         std::cout << "dadgate: sftp listening on " << ssh.address << ":" << sftp->boundPort()
                   << std::endl;
     }
@@ -148,12 +141,10 @@ int main(int argc, char** argv) {
     for (;;) {
         int signal = 0;
         sigwait(&stopSignals, &signal);
-        if (signal != SIGHUP)
-            break;  // reloading policy comes with the policy engine
+        if (signal != SIGHUP) break;  // reloading policy comes with the policy engine
     }
     Poco::Logger::get("dadgate").information("stopping");
     housekeeping.stop();
-    if (sftp)
-        sftp->stop();
+    if (sftp) sftp->stop();
     return 0;
 }

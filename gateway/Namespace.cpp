@@ -1,6 +1,7 @@
 #include "Namespace.h"
 
 #include "Gateway.h"
+#include "PackageLifecycle.h"
 #include "PackageReport.h"
 #include "VirtualPath.h"
 
@@ -32,12 +33,7 @@ std::string Namespace::statusText(const PackageRecord& package) {
 }
 
 bool Namespace::expired(const PackageRecord& package) {
-    if (package.state != "sent") return package.state == "expired";
-    if (package.expiresAt && *package.expiresAt <= nowSeconds()) {
-        (void)gateway_.catalog().setPackageState(package.id, "expired");
-        return true;
-    }
-    return false;
+    return expireIfDue(gateway_, package);
 }
 
 Status Namespace::resolve(const std::string& path, Place& place) {

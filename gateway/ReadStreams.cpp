@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "Gateway.h"
+#include "PackageLifecycle.h"
 
 namespace dad {
 
@@ -39,6 +40,7 @@ Status FileReadStream::close() {
     const bool complete =
         contiguousEnd_ >= size_ && (firstOffset_.value_or(0) < size_ || size_ == 0);
     Status s = gateway_.catalog().finishDownload(download_->id, bytes_, complete);
+    if (s && complete) expireIfExhausted(gateway_, download_->packageId);
     gateway_.catalog().audit({download_->accountName, download_->remoteAddress, download_->protocol,
                               "download", download_->path,
                               std::to_string(bytes_) + (complete ? " bytes, complete" : " bytes"),

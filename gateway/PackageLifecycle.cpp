@@ -1,0 +1,51 @@
+#include "PackageLifecycle.h"
+
+#include "Gateway.h"
+
+namespace dad {
+
+namespace {
+
+void expire(Gateway& gateway, const PackageRecord& package, const std::string& why) {
+    if (!gateway.catalog().setPackageState(package.id, "expired")) return;
+    gateway.catalog().audit({package.senderName, "", "", "expire", package.pid, why, true});
+    PolicyEvent event;
+    event.hook = Hook::PackageExpired;
+    event.user = package.senderName;
+    event.accountId = package.senderId;
+    event.packagePid = package.pid;
+    (void)gateway.policy().ask(event);
+}
+
+}  // namespace
+
+bool expireIfDue(Gateway& gateway, const PackageRecord& package) {
+    if (package.state != "sent") return package.state != "draft";
+    if (package.expiresAt && *package.expiresAt <= nowSeconds()) {
+        expire(gateway, package, "expiry time reached");
+        return true;
+    }
+    return false;
+}
+
+void expireIfExhausted(Gateway& gateway, int64_t packageId) {
+    Catalog& catalog = gateway.catalog();
+    PackageRecord package;
+    if (!catalog.findPackage(packageId, package) || package.state != "sent" ||
+        !package.maxDownloads) {
+        return;
+    }
+    std::vector<std::pair<std::string, NodeRecord>> files;
+    if (!catalog.listFilesUnder(package.rootNode, files)) return;
+    for (const auto& [path, node] : files) {
+        if (path == ".dad") continue;
+        int64_t count = 0;
+        if (!catalog.countCompleteDownloads(node.id, count) || count < *package.maxDownloads) {
+            return;
+        }
+    }
+    expire(gateway, package,
+           "every file downloaded " + std::to_string(*package.maxDownloads) + " time(s)");
+}
+
+}  // namespace dad

@@ -1,0 +1,21 @@
+// PackageLifecycle: when a sent package expires — its time has passed, or
+// every file has been downloaded completely as many times as the sender
+// allowed — and what happens then (state expired, the package_expired hook,
+// the audit log). One place for the rule, whoever notices first.
+#pragma once
+
+#include "Catalog.h"
+
+namespace dad {
+
+class Gateway;
+
+// True when `package` is no longer available to recipients; marks it expired
+// if its time has just passed.
+bool expireIfDue(Gateway& gateway, const PackageRecord& package);
+
+// After a complete download: expires the package once every file reached
+// max_downloads.
+void expireIfExhausted(Gateway& gateway, int64_t packageId);
+
+}  // namespace dad

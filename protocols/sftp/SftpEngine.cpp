@@ -3,7 +3,6 @@
 #include "SftpEngine.h"
 
 #include <algorithm>
-#include <exception>
 
 #include "SftpEngineImpl.h"
 #include "SftpStatusMap.h"
@@ -45,8 +44,7 @@ SftpEngine::Impl::Impl(Session& session, Output output, SftpLimits limits)
 // Packets complete in `data` are handled in place; only the tail of an
 // incomplete one is copied into input_, and only after its length was checked.
 bool SftpEngine::Impl::feed(const char* data, size_t length) {
-    if (broken_ || finished_)
-        return false;
+    if (broken_ || finished_) return false;
     bool keep = true;
     while (keep) {
         if (out_.size() >= kFlushThreshold && !flush()) {
@@ -59,8 +57,7 @@ bool SftpEngine::Impl::feed(const char* data, size_t length) {
                 input_.append(data, take);
                 data += take;
                 length -= take;
-                if (input_.size() < 4)
-                    break;
+                if (input_.size() < 4) break;
             }
             const uint32_t packetLength = peekUint32(input_.data());
             if (packetLength == 0 || packetLength > limits_.maxPacketLength) {
@@ -75,13 +72,11 @@ bool SftpEngine::Impl::feed(const char* data, size_t length) {
             input_.append(data, take);
             data += take;
             length -= take;
-            if (input_.size() < size_t{4} + packetLength)
-                break;
+            if (input_.size() < size_t{4} + packetLength) break;
             keep = handlePacket(input_.data() + 4, packetLength);
             input_.clear();
         } else {
-            if (length == 0)
-                break;
+            if (length == 0) break;
             if (length >= 4) {
                 const uint32_t packetLength = peekUint32(data);
                 if (packetLength == 0 || packetLength > limits_.maxPacketLength) {
@@ -104,8 +99,7 @@ bool SftpEngine::Impl::feed(const char* data, size_t length) {
         }
     }
     // Replies to the packets before a violation still go out.
-    if (!flush())
-        keep = false;
+    if (!flush()) keep = false;
     if (!keep) {
         broken_ = true;
         input_.clear();
@@ -115,8 +109,7 @@ bool SftpEngine::Impl::feed(const char* data, size_t length) {
 }
 
 bool SftpEngine::Impl::flush() {
-    if (out_.empty())
-        return !broken_;
+    if (out_.empty()) return !broken_;
     bool ok = false;
     try {
         ok = output_(out_.data(), out_.size());
@@ -124,39 +117,32 @@ bool SftpEngine::Impl::flush() {
         ok = false;
     }
     out_.clear();
-    if (out_.capacity() > 2 * kFlushThreshold)
-        out_.shrink_to_fit();
-    if (!ok)
-        broken_ = true;
+    if (out_.capacity() > 2 * kFlushThreshold) out_.shrink_to_fit();
+    if (!ok) broken_ = true;
     return ok;
 }
 
 bool SftpEngine::Impl::handlePacket(const char* payload, size_t length) {
     SftpReader in(payload, length);
     uint8_t type;
-    if (!in.readUint8(type))
-        return false;
+    if (!in.readUint8(type)) return false;
     if (type == sftp::kInit) {
         uint32_t clientVersion;
         // Extension pairs after the version are allowed and ignored.
-        if (initialized_ || !in.readUint32(clientVersion))
-            return false;
+        if (initialized_ || !in.readUint32(clientVersion)) return false;
         initialized_ = true;
         sendVersion();
         return true;
     }
-    if (!initialized_)
-        return false;
+    if (!initialized_) return false;
     uint32_t id;
-    if (!in.readUint32(id))
-        return false;
+    if (!in.readUint32(id)) return false;
     const size_t mark = out_.size();
     try {
         return dispatch(type, id, in);
-    } catch (const std::exception& e) {
-        out_.resize(mark);
-        sendStatus(id, sftp::kFailure, std::string("internal error: ") + e.what());
     } catch (...) {
+        // An exception's text is not a sentence for the user and may name
+        // internals, so the client only learns that it failed.
         out_.resize(mark);
         sendStatus(id, sftp::kFailure, "internal error");
     }
@@ -222,16 +208,13 @@ bool SftpEngine::Impl::dispatch(uint8_t type, uint32_t id, SftpReader& in) {
 }
 
 void SftpEngine::Impl::finish() {
-    if (finished_)
-        return;
+    if (finished_) return;
     finished_ = true;
     // Also runs from the destructor: nothing may escape.
     for (SftpHandle& handle : handles_) {
         try {
-            if (handle.kind == SftpHandle::Kind::Write && handle.writer)
-                handle.writer->abandon();
-            if (handle.kind == SftpHandle::Kind::Read && handle.reader)
-                handle.reader->close();
+            if (handle.kind == SftpHandle::Kind::Write && handle.writer) handle.writer->abandon();
+            if (handle.kind == SftpHandle::Kind::Read && handle.reader) handle.reader->close();
         } catch (...) {
         }
         handle = SftpHandle();
@@ -314,11 +297,9 @@ std::string SftpEngine::Impl::allocateHandle(SftpHandle&& handle) {
     size_t slot = 0;
     while (slot < handles_.size() && handles_[slot].kind != SftpHandle::Kind::Free)
         ++slot;
-    if (slot == handles_.size())
-        handles_.emplace_back();
+    if (slot == handles_.size()) handles_.emplace_back();
     handle.generation = nextGeneration_++;
-    if (nextGeneration_ == 0)
-        nextGeneration_ = 1;
+    if (nextGeneration_ == 0) nextGeneration_ = 1;
     handles_[slot] = std::move(handle);
     ++openHandles_;
     std::string encoded;
@@ -329,15 +310,12 @@ std::string SftpEngine::Impl::allocateHandle(SftpHandle&& handle) {
 }
 
 SftpHandle* SftpEngine::Impl::findHandle(const std::string& handle) {
-    if (handle.size() != 8)
-        return nullptr;
+    if (handle.size() != 8) return nullptr;
     const uint32_t slot = peekUint32(handle.data());
     const uint32_t generation = peekUint32(handle.data() + 4);
-    if (slot >= handles_.size())
-        return nullptr;
+    if (slot >= handles_.size()) return nullptr;
     SftpHandle& found = handles_[slot];
-    if (found.kind == SftpHandle::Kind::Free || found.generation != generation)
-        return nullptr;
+    if (found.kind == SftpHandle::Kind::Free || found.generation != generation) return nullptr;
     return &found;
 }
 

@@ -2,8 +2,9 @@
 //
 //   dadgate [--config FILE] [--define key=value]...
 //       runs in the foreground with every configured listener.
-//   dadgate sftp-subsystem --user NAME [--config FILE] [--define key=value]...
-//       speaks SFTP on stdin/stdout, as OpenSSH sshd's "Subsystem sftp".
+//   dadgate sftp-subsystem [--user NAME] [--config FILE] [--define key=value]...
+//       speaks SFTP on stdin/stdout, as OpenSSH sshd's "Subsystem sftp"; the
+//       account is NAME, or the user sshd logged in ($USER).
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FormattingChannel.h>
@@ -62,7 +63,12 @@ int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
     if (Status s = parseFlags(commandLine.words, 1, {"user"}, {}, flags, positional); !s) {
         return fail(s.message());
     }
-    if (!flags.count("user")) return fail("sftp-subsystem needs --user NAME");
+    // Under sshd the account defaults to the user sshd authenticated.
+    if (!flags.count("user")) {
+        const char* user = std::getenv("USER");
+        if (!user || !*user) return fail("sftp-subsystem needs --user NAME (or USER set)");
+        flags["user"] = user;
+    }
     ConnectionInfo connection;
     connection.protocol = "sftp";
     if (const char* ssh = std::getenv("SSH_CONNECTION")) {

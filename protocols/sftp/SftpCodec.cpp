@@ -14,16 +14,14 @@ bool SftpReader::take(size_t count, const char*& where) {
 
 bool SftpReader::readUint8(uint8_t& value) {
     const char* p;
-    if (!take(1, p))
-        return false;
+    if (!take(1, p)) return false;
     value = static_cast<uint8_t>(p[0]);
     return true;
 }
 
 bool SftpReader::readUint32(uint32_t& value) {
     const char* p;
-    if (!take(4, p))
-        return false;
+    if (!take(4, p)) return false;
     const auto* u = reinterpret_cast<const unsigned char*>(p);
     value = (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
     return true;
@@ -31,18 +29,15 @@ bool SftpReader::readUint32(uint32_t& value) {
 
 bool SftpReader::readUint64(uint64_t& value) {
     uint32_t high, low;
-    if (!readUint32(high) || !readUint32(low))
-        return false;
+    if (!readUint32(high) || !readUint32(low)) return false;
     value = (uint64_t{high} << 32) | low;
     return true;
 }
 
 bool SftpReader::readStringView(const char*& data, size_t& length) {
     uint32_t count;
-    if (!readUint32(count))
-        return false;
-    if (!take(count, data))
-        return false;
+    if (!readUint32(count)) return false;
+    if (!take(count, data)) return false;
     length = count;
     return true;
 }
@@ -50,30 +45,25 @@ bool SftpReader::readStringView(const char*& data, size_t& length) {
 bool SftpReader::readString(std::string& value) {
     const char* data;
     size_t length;
-    if (!readStringView(data, length))
-        return false;
+    if (!readStringView(data, length)) return false;
     value.assign(data, length);
     return true;
 }
 
 bool SftpReader::readAttrs(SftpAttrs& attrs) {
     attrs = SftpAttrs();
-    if (!readUint32(attrs.flags))
-        return false;
-    if (attrs.has(sftp::kAttrSize) && !readUint64(attrs.size))
-        return false;
+    if (!readUint32(attrs.flags)) return false;
+    if (attrs.has(sftp::kAttrSize) && !readUint64(attrs.size)) return false;
     if (attrs.has(sftp::kAttrUidGid) && !(readUint32(attrs.uid) && readUint32(attrs.gid))) {
         return false;
     }
-    if (attrs.has(sftp::kAttrPermissions) && !readUint32(attrs.permissions))
-        return false;
+    if (attrs.has(sftp::kAttrPermissions) && !readUint32(attrs.permissions)) return false;
     if (attrs.has(sftp::kAttrAcModTime) && !(readUint32(attrs.atime) && readUint32(attrs.mtime))) {
         return false;
     }
     if (attrs.has(sftp::kAttrExtended)) {
         uint32_t count;
-        if (!readUint32(count))
-            return false;
+        if (!readUint32(count)) return false;
         // Each pair takes at least 8 bytes: a count past that is a lie, refused
         // before it can make us reserve memory.
         if (count > remaining() / 8) {
@@ -83,8 +73,7 @@ bool SftpReader::readAttrs(SftpAttrs& attrs) {
         attrs.extended.reserve(count);
         for (uint32_t i = 0; i < count; ++i) {
             std::string type, data;
-            if (!readString(type) || !readString(data))
-                return false;
+            if (!readString(type) || !readString(data)) return false;
             attrs.extended.emplace_back(std::move(type), std::move(data));
         }
     }
@@ -127,17 +116,14 @@ void SftpWriter::string(const char* data, size_t length) {
 
 void SftpWriter::attrs(const SftpAttrs& attrs) {
     uint32_t flags = attrs.flags;
-    if (attrs.extended.empty())
-        flags &= ~uint32_t{sftp::kAttrExtended};
+    if (attrs.extended.empty()) flags &= ~uint32_t{sftp::kAttrExtended};
     uint32(flags);
-    if (flags & sftp::kAttrSize)
-        uint64(attrs.size);
+    if (flags & sftp::kAttrSize) uint64(attrs.size);
     if (flags & sftp::kAttrUidGid) {
         uint32(attrs.uid);
         uint32(attrs.gid);
     }
-    if (flags & sftp::kAttrPermissions)
-        uint32(attrs.permissions);
+    if (flags & sftp::kAttrPermissions) uint32(attrs.permissions);
     if (flags & sftp::kAttrAcModTime) {
         uint32(attrs.atime);
         uint32(attrs.mtime);

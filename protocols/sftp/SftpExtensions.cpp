@@ -16,23 +16,18 @@ constexpr uint64_t kBlockSize = 4096;
 constexpr uint64_t kPlentyOfInodes = 1000000000;  // the namespace has no inode limit
 
 int hexValue(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
 bool hexToBytes(const std::string& hex, std::string& bytes) {
-    if (hex.size() != 64)
-        return false;
+    if (hex.size() != 64) return false;
     bytes.clear();
     for (size_t i = 0; i < hex.size(); i += 2) {
         const int high = hexValue(hex[i]), low = hexValue(hex[i + 1]);
-        if (high < 0 || low < 0)
-            return false;
+        if (high < 0 || low < 0) return false;
         bytes.push_back(static_cast<char>(high * 16 + low));
     }
     return true;
@@ -42,10 +37,8 @@ bool listContains(const std::string& list, const std::string& wanted) {
     size_t start = 0;
     while (start <= list.size()) {
         size_t end = list.find(',', start);
-        if (end == std::string::npos)
-            end = list.size();
-        if (list.compare(start, end - start, wanted) == 0)
-            return true;
+        if (end == std::string::npos) end = list.size();
+        if (list.compare(start, end - start, wanted) == 0) return true;
         start = end + 1;
     }
     return false;
@@ -67,63 +60,43 @@ const std::vector<std::pair<std::string, std::string>>& sftpAdvertisedExtensions
 
 void SftpEngine::Impl::handleExtended(uint32_t id, SftpReader& in) {
     std::string name;
-    if (!in.readString(name))
-        return sendBadMessage(id);
-    if (name == "posix-rename@openssh.com")
-        return extPosixRename(id, in);
-    if (name == "statvfs@openssh.com")
-        return extStatvfs(id, in, false);
-    if (name == "fstatvfs@openssh.com")
-        return extStatvfs(id, in, true);
-    if (name == "hardlink@openssh.com")
-        return extHardlink(id, in);
-    if (name == "fsync@openssh.com")
-        return extFsync(id, in);
-    if (name == "limits@openssh.com")
-        return extLimits(id);
-    if (name == "expand-path@openssh.com")
-        return extExpandPath(id, in);
-    if (name == "copy-data")
-        return extCopyData(id, in);
-    if (name == "home-directory")
-        return extHomeDirectory(id, in);
-    if (name == "check-file-name")
-        return extCheckFile(id, in, false);
+    if (!in.readString(name)) return sendBadMessage(id);
+    if (name == "posix-rename@openssh.com") return extPosixRename(id, in);
+    if (name == "statvfs@openssh.com") return extStatvfs(id, in, false);
+    if (name == "fstatvfs@openssh.com") return extStatvfs(id, in, true);
+    if (name == "hardlink@openssh.com") return extHardlink(id, in);
+    if (name == "fsync@openssh.com") return extFsync(id, in);
+    if (name == "limits@openssh.com") return extLimits(id);
+    if (name == "expand-path@openssh.com") return extExpandPath(id, in);
+    if (name == "copy-data") return extCopyData(id, in);
+    if (name == "home-directory") return extHomeDirectory(id, in);
+    if (name == "check-file-name") return extCheckFile(id, in, false);
     // "check-file" is the handle form's name in older drafts; paramiko sends it.
-    if (name == "check-file-handle" || name == "check-file")
-        return extCheckFile(id, in, true);
+    if (name == "check-file-handle" || name == "check-file") return extCheckFile(id, in, true);
     sendStatus(id, sftp::kOpUnsupported, "unsupported extended request");
 }
 
 void SftpEngine::Impl::extPosixRename(uint32_t id, SftpReader& in) {
     std::string rawFrom, rawTo, from, to;
-    if (!in.readString(rawFrom) || !in.readString(rawTo))
-        return sendBadMessage(id);
-    if (Status s = resolve(rawFrom, from); !s)
-        return sendStatus(id, s);
-    if (Status s = resolve(rawTo, to); !s)
-        return sendStatus(id, s);
+    if (!in.readString(rawFrom) || !in.readString(rawTo)) return sendBadMessage(id);
+    if (Status s = resolve(rawFrom, from); !s) return sendStatus(id, s);
+    if (Status s = resolve(rawTo, to); !s) return sendStatus(id, s);
     sendStatus(id, session_.rename(from, to, true));
 }
 
 void SftpEngine::Impl::extStatvfs(uint32_t id, SftpReader& in, bool byHandle) {
     std::string raw;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
+    if (!in.readString(raw)) return sendBadMessage(id);
     if (byHandle) {
-        if (!findHandle(raw))
-            return sendStatus(id, invalidHandle());
+        if (!findHandle(raw)) return sendStatus(id, invalidHandle());
     } else {
         std::string path;
         FileInfo info;
-        if (Status s = resolve(raw, path); !s)
-            return sendStatus(id, s);
-        if (Status s = session_.stat(path, info); !s)
-            return sendStatus(id, s);
+        if (Status s = resolve(raw, path); !s) return sendStatus(id, s);
+        if (Status s = session_.stat(path, info); !s) return sendStatus(id, s);
     }
     SpaceInfo space;
-    if (Status s = session_.spaceInfo(space); !s)
-        return sendStatus(id, s);
+    if (Status s = session_.spaceInfo(space); !s) return sendStatus(id, s);
     SftpWriter w(out_);
     w.begin(sftp::kExtendedReply);
     w.uint32(id);
@@ -145,28 +118,22 @@ void SftpEngine::Impl::extStatvfs(uint32_t id, SftpReader& in, bool byHandle) {
 // exactly what copyFile makes.
 void SftpEngine::Impl::extHardlink(uint32_t id, SftpReader& in) {
     std::string rawFrom, rawTo, from, to;
-    if (!in.readString(rawFrom) || !in.readString(rawTo))
-        return sendBadMessage(id);
-    if (Status s = resolve(rawFrom, from); !s)
-        return sendStatus(id, s);
-    if (Status s = resolve(rawTo, to); !s)
-        return sendStatus(id, s);
+    if (!in.readString(rawFrom) || !in.readString(rawTo)) return sendBadMessage(id);
+    if (Status s = resolve(rawFrom, from); !s) return sendStatus(id, s);
+    if (Status s = resolve(rawTo, to); !s) return sendStatus(id, s);
     sendStatus(id, session_.copyFile(from, to, false));
 }
 
 void SftpEngine::Impl::extFsync(uint32_t id, SftpReader& in) {
     std::string raw;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
+    if (!in.readString(raw)) return sendBadMessage(id);
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     if (handle->kind == SftpHandle::Kind::Directory) {
         return sendStatus(id, sftp::kFailure, "handle is not a file");
     }
     // A pending whole-file copy is made durable by copyFile at close.
-    if (handle->kind == SftpHandle::Kind::Read || handle->pendingCopy)
-        return sendOk(id);
+    if (handle->kind == SftpHandle::Kind::Read || handle->pendingCopy) return sendOk(id);
     sendStatus(id, handle->writer->sync());
 }
 
@@ -183,12 +150,9 @@ void SftpEngine::Impl::extLimits(uint32_t id) {
 
 void SftpEngine::Impl::extExpandPath(uint32_t id, SftpReader& in) {
     std::string raw, path;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
-    if (raw == "~")
-        raw = "";
-    if (raw.compare(0, 2, "~/") == 0)
-        raw = raw.substr(2);
+    if (!in.readString(raw)) return sendBadMessage(id);
+    if (raw == "~") raw = "";
+    if (raw.compare(0, 2, "~/") == 0) raw = raw.substr(2);
     if (!raw.empty() && raw[0] == '~') {
         return sendStatus(id, sftp::kFailure, "only ~ of the logged-in user can be expanded");
     }
@@ -202,8 +166,7 @@ void SftpEngine::Impl::extExpandPath(uint32_t id, SftpReader& in) {
 
 void SftpEngine::Impl::extHomeDirectory(uint32_t id, SftpReader& in) {
     std::string user;
-    if (!in.readString(user))
-        return sendBadMessage(id);
+    if (!in.readString(user)) return sendBadMessage(id);
     if (!user.empty() && user != session_.userName()) {
         return sendStatus(id, sftp::kFailure, "only the logged-in user's home is known");
     }
@@ -222,8 +185,7 @@ void SftpEngine::Impl::extCopyData(uint32_t id, SftpReader& in) {
     }
     SftpHandle* source = findHandle(rawSource);
     SftpHandle* target = findHandle(rawTarget);
-    if (!source || !target)
-        return sendStatus(id, invalidHandle());
+    if (!source || !target) return sendStatus(id, invalidHandle());
     if (source->kind != SftpHandle::Kind::Read) {
         return sendStatus(id, sftp::kFailure, "source handle is not open for reading");
     }
@@ -237,8 +199,7 @@ void SftpEngine::Impl::extCopyData(uint32_t id, SftpReader& in) {
         return sendOk(id);
     }
     if (target->pendingCopy) {
-        if (Status s = materializeCopy(*target); !s)
-            return sendStatus(id, s);
+        if (Status s = materializeCopy(*target); !s) return sendStatus(id, s);
     }
     target->written = true;
     sendStatus(id, copyThroughStreams(*source->reader, sourceOffset, length, *target->writer,
@@ -252,16 +213,12 @@ Status SftpEngine::Impl::copyThroughStreams(ReadStream& source, uint64_t sourceO
     uint64_t copied = 0;
     while (length == 0 || copied < length) {
         size_t want = buffer.size();
-        if (length != 0)
-            want = static_cast<size_t>(std::min<uint64_t>(want, length - copied));
+        if (length != 0) want = static_cast<size_t>(std::min<uint64_t>(want, length - copied));
         size_t got = 0;
-        if (Status s = source.read(sourceOffset + copied, buffer.data(), want, got); !s)
-            return s;
-        if (got == 0)
-            break;
+        if (Status s = source.read(sourceOffset + copied, buffer.data(), want, got); !s) return s;
+        if (got == 0) break;
         got = std::min(got, want);
-        if (Status s = target.write(targetOffset + copied, buffer.data(), got); !s)
-            return s;
+        if (Status s = target.write(targetOffset + copied, buffer.data(), got); !s) return s;
         copied += got;
     }
     return Status::ok();
@@ -269,14 +226,11 @@ Status SftpEngine::Impl::copyThroughStreams(ReadStream& source, uint64_t sourceO
 
 Status SftpEngine::Impl::materializeCopy(SftpHandle& handle) {
     std::unique_ptr<ReadStream> reader;
-    if (Status s = session_.openRead(handle.copySource, reader); !s)
-        return s;
-    if (!reader)
-        return Status::failure("no read stream");
+    if (Status s = session_.openRead(handle.copySource, reader); !s) return s;
+    if (!reader) return Status::failure("no read stream");
     Status status = copyThroughStreams(*reader, 0, 0, *handle.writer, 0);
     Status closed = reader->close();
-    if (status)
-        status = closed;
+    if (status) status = closed;
     if (status) {
         handle.pendingCopy = false;
         handle.written = true;
@@ -300,8 +254,7 @@ void SftpEngine::Impl::extCheckFile(uint32_t id, SftpReader& in, bool byHandle) 
     uint64_t size = 0;
     if (byHandle) {
         SftpHandle* handle = findHandle(raw);
-        if (!handle)
-            return sendStatus(id, invalidHandle());
+        if (!handle) return sendStatus(id, invalidHandle());
         if (handle->kind != SftpHandle::Kind::Read) {
             return sendStatus(id, sftp::kFailure, "handle is not open for reading");
         }
@@ -309,12 +262,9 @@ void SftpEngine::Impl::extCheckFile(uint32_t id, SftpReader& in, bool byHandle) 
         size = handle->reader->size();
     } else {
         FileInfo info;
-        if (Status s = resolve(raw, path); !s)
-            return sendStatus(id, s);
-        if (Status s = session_.stat(path, info); !s)
-            return sendStatus(id, s);
-        if (info.isDirectory())
-            return sendStatus(id, sftp::kFailure, "is a directory");
+        if (Status s = resolve(raw, path); !s) return sendStatus(id, s);
+        if (Status s = session_.stat(path, info); !s) return sendStatus(id, s);
+        if (info.isDirectory()) return sendStatus(id, sftp::kFailure, "is a directory");
         size = info.size;
     }
     const bool wholeFile =
@@ -323,10 +273,8 @@ void SftpEngine::Impl::extCheckFile(uint32_t id, SftpReader& in, bool byHandle) 
         return sendStatus(id, sftp::kOpUnsupported, "only whole-file hashes are supported");
     }
     std::string hex, hash;
-    if (Status s = session_.contentHash(path, hex); !s)
-        return sendStatus(id, s);
-    if (!hexToBytes(hex, hash))
-        return sendStatus(id, sftp::kFailure, "bad content hash");
+    if (Status s = session_.contentHash(path, hex); !s) return sendStatus(id, s);
+    if (!hexToBytes(hex, hash)) return sendStatus(id, sftp::kFailure, "bad content hash");
     SftpWriter w(out_);
     w.begin(sftp::kExtendedReply);
     w.uint32(id);

@@ -24,8 +24,7 @@ std::string formatTime(int64_t mtime, int64_t now) {
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     const std::time_t t = static_cast<std::time_t>(mtime);
     std::tm tm{};
-    if (gmtime_r(&t, &tm) == nullptr)
-        return "Jan  1  1970";
+    if (gmtime_r(&t, &tm) == nullptr) return "Jan  1  1970";
     char buffer[32];
     const bool recent = mtime > now - kSixMonths && mtime < now + kSixMonths;
     if (recent) {
@@ -41,10 +40,8 @@ std::string formatTime(int64_t mtime, int64_t now) {
 }  // namespace
 
 uint32_t sftpTime(int64_t seconds) {
-    if (seconds < 0)
-        return 0;
-    if (seconds > int64_t{UINT32_MAX})
-        return UINT32_MAX;
+    if (seconds < 0) return 0;
+    if (seconds > int64_t{UINT32_MAX}) return UINT32_MAX;
     return static_cast<uint32_t>(seconds);
 }
 

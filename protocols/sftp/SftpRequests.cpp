@@ -17,8 +17,7 @@ void SftpEngine::Impl::handleOpen(uint32_t id, SftpReader& in) {
     if (!in.readString(raw) || !in.readUint32(flags) || !in.readAttrs(attrs)) {
         return sendBadMessage(id);
     }
-    if (Status s = resolve(raw, path); !s)
-        return sendStatus(id, s);
+    if (Status s = resolve(raw, path); !s) return sendStatus(id, s);
     const uint32_t writeFlags = sftp::kOpenWrite | sftp::kOpenAppend | sftp::kOpenCreate |
                                 sftp::kOpenTruncate | sftp::kOpenExclusive;
     const bool forRead = (flags & sftp::kOpenRead) != 0 || (flags & writeFlags) == 0;
@@ -26,16 +25,14 @@ void SftpEngine::Impl::handleOpen(uint32_t id, SftpReader& in) {
     if ((flags & sftp::kOpenRead) && (flags & sftp::kOpenWrite)) {
         return sendStatus(id, sftp::kOpUnsupported, "read-write open not supported");
     }
-    if (!canOpenHandle())
-        return sendStatus(id, sftp::kFailure, "too many open handles");
+    if (!canOpenHandle()) return sendStatus(id, sftp::kFailure, "too many open handles");
 
     SftpHandle handle;
     handle.path = path;
     if (forWrite) {
         if (!(flags & sftp::kOpenCreate)) {
             FileInfo info;
-            if (Status s = session_.stat(path, info); !s)
-                return sendStatus(id, s);
+            if (Status s = session_.stat(path, info); !s) return sendStatus(id, s);
         }
         WriteOptions options;
         options.truncate = (flags & sftp::kOpenTruncate) != 0;
@@ -44,15 +41,12 @@ void SftpEngine::Impl::handleOpen(uint32_t id, SftpReader& in) {
         if (Status s = session_.openWrite(path, options, handle.writer); !s) {
             return sendStatus(id, s);
         }
-        if (!handle.writer)
-            return sendStatus(id, sftp::kFailure, "no write stream");
+        if (!handle.writer) return sendStatus(id, sftp::kFailure, "no write stream");
         handle.kind = SftpHandle::Kind::Write;
         handle.truncated = options.truncate;
     } else if (forRead) {
-        if (Status s = session_.openRead(path, handle.reader); !s)
-            return sendStatus(id, s);
-        if (!handle.reader)
-            return sendStatus(id, sftp::kFailure, "no read stream");
+        if (Status s = session_.openRead(path, handle.reader); !s) return sendStatus(id, s);
+        if (!handle.reader) return sendStatus(id, sftp::kFailure, "no read stream");
         handle.kind = SftpHandle::Kind::Read;
     }
     sendHandle(id, allocateHandle(std::move(handle)));
@@ -68,23 +62,18 @@ Status SftpEngine::Impl::closeWrite(SftpHandle& handle) {
     }
     // The upload is committed at this point; a failed time stamp must not make
     // the client believe the upload failed, so it is best effort.
-    if (status && handle.hasMtime)
-        session_.setModificationTime(handle.path, handle.mtime);
+    if (status && handle.hasMtime) session_.setModificationTime(handle.path, handle.mtime);
     return status;
 }
 
 void SftpEngine::Impl::handleClose(uint32_t id, SftpReader& in) {
     std::string raw;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
+    if (!in.readString(raw)) return sendBadMessage(id);
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     Status status;
-    if (handle->kind == SftpHandle::Kind::Read)
-        status = handle->reader->close();
-    if (handle->kind == SftpHandle::Kind::Write)
-        status = closeWrite(*handle);
+    if (handle->kind == SftpHandle::Kind::Read) status = handle->reader->close();
+    if (handle->kind == SftpHandle::Kind::Write) status = closeWrite(*handle);
     releaseHandle(*handle);
     sendStatus(id, status);
 }
@@ -97,14 +86,12 @@ void SftpEngine::Impl::handleRead(uint32_t id, SftpReader& in) {
         return sendBadMessage(id);
     }
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     if (handle->kind != SftpHandle::Kind::Read) {
         return sendStatus(id, sftp::kFailure, "handle is not open for reading");
     }
     length = std::min(length, limits_.maxReadLength);
-    if (offset >= handle->reader->size())
-        return sendStatus(id, sftp::kEof, "End of file");
+    if (offset >= handle->reader->size()) return sendStatus(id, sftp::kEof, "End of file");
 
     // The data is read straight into the reply; the unused tail is cut off.
     SftpWriter w(out_);
@@ -117,8 +104,7 @@ void SftpEngine::Impl::handleRead(uint32_t id, SftpReader& in) {
     Status status = handle->reader->read(offset, buffer, length, got);
     if (!status || (got == 0 && length > 0)) {
         w.cancel();
-        if (!status)
-            return sendStatus(id, status);
+        if (!status) return sendStatus(id, status);
         return sendStatus(id, sftp::kEof, "End of file");
     }
     got = std::min<size_t>(got, length);
@@ -136,14 +122,12 @@ void SftpEngine::Impl::handleWrite(uint32_t id, SftpReader& in) {
         return sendBadMessage(id);
     }
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     if (handle->kind != SftpHandle::Kind::Write) {
         return sendStatus(id, sftp::kFailure, "handle is not open for writing");
     }
     if (handle->pendingCopy) {
-        if (Status s = materializeCopy(*handle); !s)
-            return sendStatus(id, s);
+        if (Status s = materializeCopy(*handle); !s) return sendStatus(id, s);
     }
     handle->written = true;
     sendStatus(id, handle->writer->write(offset, data, length));
@@ -151,23 +135,18 @@ void SftpEngine::Impl::handleWrite(uint32_t id, SftpReader& in) {
 
 void SftpEngine::Impl::handleStat(uint32_t id, SftpReader& in) {
     std::string raw, path;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
-    if (Status s = resolve(raw, path); !s)
-        return sendStatus(id, s);
+    if (!in.readString(raw)) return sendBadMessage(id);
+    if (Status s = resolve(raw, path); !s) return sendStatus(id, s);
     FileInfo info;
-    if (Status s = session_.stat(path, info); !s)
-        return sendStatus(id, s);
+    if (Status s = session_.stat(path, info); !s) return sendStatus(id, s);
     sendAttrs(id, sftpAttrsFor(info));
 }
 
 void SftpEngine::Impl::handleFstat(uint32_t id, SftpReader& in) {
     std::string raw;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
+    if (!in.readString(raw)) return sendBadMessage(id);
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     FileInfo info;
     if (handle->kind == SftpHandle::Kind::Write) {
         // An upload is not visible until its close: describe it from the stream.
@@ -175,13 +154,11 @@ void SftpEngine::Impl::handleFstat(uint32_t id, SftpReader& in) {
         info.mtime = handle->hasMtime ? handle->mtime : static_cast<int64_t>(std::time(nullptr));
         info.writable = true;
     } else if (Status s = session_.stat(handle->path, info); !s) {
-        if (handle->kind != SftpHandle::Kind::Read)
-            return sendStatus(id, s);
+        if (handle->kind != SftpHandle::Kind::Read) return sendStatus(id, s);
         info = FileInfo();
         info.size = handle->reader->size();
     }
-    if (handle->kind == SftpHandle::Kind::Read)
-        info.size = handle->reader->size();
+    if (handle->kind == SftpHandle::Kind::Read) info.size = handle->reader->size();
     sendAttrs(id, sftpAttrsFor(info));
 }
 
@@ -191,13 +168,10 @@ void SftpEngine::Impl::handleFstat(uint32_t id, SftpReader& in) {
 void SftpEngine::Impl::handleSetstat(uint32_t id, SftpReader& in) {
     std::string raw, path;
     SftpAttrs attrs;
-    if (!in.readString(raw) || !in.readAttrs(attrs))
-        return sendBadMessage(id);
-    if (Status s = resolve(raw, path); !s)
-        return sendStatus(id, s);
+    if (!in.readString(raw) || !in.readAttrs(attrs)) return sendBadMessage(id);
+    if (Status s = resolve(raw, path); !s) return sendStatus(id, s);
     FileInfo info;
-    if (Status s = session_.stat(path, info); !s)
-        return sendStatus(id, s);
+    if (Status s = session_.stat(path, info); !s) return sendStatus(id, s);
     if (attrs.has(sftp::kAttrSize) && attrs.size != info.size) {
         return sendStatus(id, sftp::kOpUnsupported, "changing the size of a file is not supported");
     }
@@ -210,17 +184,13 @@ void SftpEngine::Impl::handleSetstat(uint32_t id, SftpReader& in) {
 void SftpEngine::Impl::handleFsetstat(uint32_t id, SftpReader& in) {
     std::string raw;
     SftpAttrs attrs;
-    if (!in.readString(raw) || !in.readAttrs(attrs))
-        return sendBadMessage(id);
+    if (!in.readString(raw) || !in.readAttrs(attrs)) return sendBadMessage(id);
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     if (attrs.has(sftp::kAttrSize)) {
         uint64_t current = 0;
-        if (handle->kind == SftpHandle::Kind::Write)
-            current = handle->writer->size();
-        if (handle->kind == SftpHandle::Kind::Read)
-            current = handle->reader->size();
+        if (handle->kind == SftpHandle::Kind::Write) current = handle->writer->size();
+        if (handle->kind == SftpHandle::Kind::Read) current = handle->reader->size();
         if (handle->kind == SftpHandle::Kind::Directory || attrs.size != current) {
             return sendStatus(id, sftp::kOpUnsupported,
                               "changing the size of a file is not supported");
@@ -240,14 +210,10 @@ void SftpEngine::Impl::handleFsetstat(uint32_t id, SftpReader& in) {
 void SftpEngine::Impl::handleOpendir(uint32_t id, SftpReader& in) {
     std::string raw;
     SftpHandle handle;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
-    if (Status s = resolve(raw, handle.path); !s)
-        return sendStatus(id, s);
-    if (!canOpenHandle())
-        return sendStatus(id, sftp::kFailure, "too many open handles");
-    if (Status s = session_.list(handle.path, handle.entries); !s)
-        return sendStatus(id, s);
+    if (!in.readString(raw)) return sendBadMessage(id);
+    if (Status s = resolve(raw, handle.path); !s) return sendStatus(id, s);
+    if (!canOpenHandle()) return sendStatus(id, sftp::kFailure, "too many open handles");
+    if (Status s = session_.list(handle.path, handle.entries); !s) return sendStatus(id, s);
     handle.kind = SftpHandle::Kind::Directory;
     sendHandle(id, allocateHandle(std::move(handle)));
 }
@@ -257,11 +223,9 @@ void SftpEngine::Impl::handleOpendir(uint32_t id, SftpReader& in) {
 // namespace has no attributes of its own to give them.
 void SftpEngine::Impl::handleReaddir(uint32_t id, SftpReader& in) {
     std::string raw;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
+    if (!in.readString(raw)) return sendBadMessage(id);
     SftpHandle* handle = findHandle(raw);
-    if (!handle)
-        return sendStatus(id, invalidHandle());
+    if (!handle) return sendStatus(id, invalidHandle());
     if (handle->kind != SftpHandle::Kind::Directory) {
         return sendStatus(id, sftp::kFailure, "handle is not a directory");
     }
@@ -287,16 +251,11 @@ void SftpEngine::Impl::handleReaddir(uint32_t id, SftpReader& in) {
 void SftpEngine::Impl::handlePathOp(uint8_t type, uint32_t id, SftpReader& in) {
     std::string raw, path;
     SftpAttrs attrs;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
-    if (type == sftp::kMkdir && !in.readAttrs(attrs))
-        return sendBadMessage(id);
-    if (Status s = resolve(raw, path); !s)
-        return sendStatus(id, s);
-    if (type == sftp::kRemove)
-        return sendStatus(id, session_.removeFile(path));
-    if (type == sftp::kMkdir)
-        return sendStatus(id, session_.makeDirectory(path));
+    if (!in.readString(raw)) return sendBadMessage(id);
+    if (type == sftp::kMkdir && !in.readAttrs(attrs)) return sendBadMessage(id);
+    if (Status s = resolve(raw, path); !s) return sendStatus(id, s);
+    if (type == sftp::kRemove) return sendStatus(id, session_.removeFile(path));
+    if (type == sftp::kMkdir) return sendStatus(id, session_.makeDirectory(path));
     sendStatus(id, session_.removeDirectory(path));
 }
 
@@ -304,8 +263,7 @@ void SftpEngine::Impl::handlePathOp(uint8_t type, uint32_t id, SftpReader& in) {
 // to create.
 void SftpEngine::Impl::handleRealpath(uint32_t id, SftpReader& in) {
     std::string raw, path;
-    if (!in.readString(raw))
-        return sendBadMessage(id);
+    if (!in.readString(raw)) return sendBadMessage(id);
     if (raw.empty() || raw == ".") {
         path = session_.homeDirectory();
     } else if (Status s = resolve(raw, path); !s) {
@@ -316,12 +274,9 @@ void SftpEngine::Impl::handleRealpath(uint32_t id, SftpReader& in) {
 
 void SftpEngine::Impl::handleRename(uint32_t id, SftpReader& in) {
     std::string rawFrom, rawTo, from, to;
-    if (!in.readString(rawFrom) || !in.readString(rawTo))
-        return sendBadMessage(id);
-    if (Status s = resolve(rawFrom, from); !s)
-        return sendStatus(id, s);
-    if (Status s = resolve(rawTo, to); !s)
-        return sendStatus(id, s);
+    if (!in.readString(rawFrom) || !in.readString(rawTo)) return sendBadMessage(id);
+    if (Status s = resolve(rawFrom, from); !s) return sendStatus(id, s);
+    if (Status s = resolve(rawTo, to); !s) return sendStatus(id, s);
     // v3 RENAME never replaces; posix-rename@openssh.com does.
     sendStatus(id, session_.rename(from, to, false));
 }

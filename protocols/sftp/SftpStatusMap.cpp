@@ -39,8 +39,7 @@ const char* sftpDefaultMessage(uint32_t sftpCode) {
 }
 
 std::string sftpStatusMessage(const Status& status) {
-    if (!status.message().empty())
-        return status.message();
+    if (!status.message().empty()) return status.message();
     return sftpDefaultMessage(sftpStatusCode(status.code()));
 }
 

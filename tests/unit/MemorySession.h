@@ -59,8 +59,7 @@ public:
     std::string homeDirectory() const override { return home; }
 
     Status stat(const std::string& path, FileInfo& info) override {
-        if (throwOnStat)
-            throw std::runtime_error("stat exploded");
+        if (throwOnStat) throw std::runtime_error("stat exploded");
         info = FileInfo();
         info.name = VirtualPath::baseName(path);
         if (directories.count(path)) {
@@ -71,8 +70,7 @@ public:
             return Status::ok();
         }
         auto it = files.find(path);
-        if (it == files.end())
-            return Status::notFound("no such file: " + path);
+        if (it == files.end()) return Status::notFound("no such file: " + path);
         info.size = it->second.content.size();
         info.mtime = it->second.mtime;
         info.writable = it->second.writable;
@@ -80,52 +78,41 @@ public:
     }
 
     Status list(const std::string& path, std::vector<FileInfo>& entries) override {
-        if (files.count(path))
-            return Status::error(StatusCode::NotADirectory, "not a directory");
-        if (!directories.count(path))
-            return Status::notFound("no such directory: " + path);
+        if (files.count(path)) return Status::error(StatusCode::NotADirectory, "not a directory");
+        if (!directories.count(path)) return Status::notFound("no such directory: " + path);
         entries.clear();
         for (const auto& dir : directories) {
-            if (dir != "/" && VirtualPath::parent(dir) == path)
-                entries.push_back(info(dir));
+            if (dir != "/" && VirtualPath::parent(dir) == path) entries.push_back(info(dir));
         }
         for (const auto& [name, file] : files) {
-            if (VirtualPath::parent(name) == path)
-                entries.push_back(info(name));
+            if (VirtualPath::parent(name) == path) entries.push_back(info(name));
         }
         return Status::ok();
     }
 
     Status makeDirectory(const std::string& path) override {
-        if (exists(path))
-            return Status::exists("exists: " + path);
-        if (!directories.count(VirtualPath::parent(path)))
-            return Status::notFound("no parent");
+        if (exists(path)) return Status::exists("exists: " + path);
+        if (!directories.count(VirtualPath::parent(path))) return Status::notFound("no parent");
         directories.insert(path);
         return Status::ok();
     }
     Status removeDirectory(const std::string& path) override {
-        if (!directories.count(path))
-            return Status::notFound("no such directory");
+        if (!directories.count(path)) return Status::notFound("no such directory");
         std::vector<FileInfo> entries;
         list(path, entries);
-        if (!entries.empty())
-            return Status::error(StatusCode::NotEmpty, "directory not empty");
+        if (!entries.empty()) return Status::error(StatusCode::NotEmpty, "directory not empty");
         directories.erase(path);
         return Status::ok();
     }
     Status removeFile(const std::string& path) override {
-        if (!files.erase(path))
-            return Status::notFound("no such file");
+        if (!files.erase(path)) return Status::notFound("no such file");
         return Status::ok();
     }
     Status rename(const std::string& from, const std::string& to, bool replace) override {
         renames.push_back({from, to, replace});
         auto it = files.find(from);
-        if (it == files.end())
-            return Status::notFound("no such file");
-        if (exists(to) && !replace)
-            return Status::exists("target exists");
+        if (it == files.end()) return Status::notFound("no such file");
+        if (exists(to) && !replace) return Status::exists("target exists");
         MemoryFile moved = it->second;
         files.erase(it);
         files[to] = moved;
@@ -134,29 +121,24 @@ public:
     Status copyFile(const std::string& from, const std::string& to, bool replace) override {
         copies.push_back({from, to, replace});
         auto it = files.find(from);
-        if (it == files.end())
-            return Status::notFound("no such file");
-        if (exists(to) && !replace)
-            return Status::exists("target exists");
+        if (it == files.end()) return Status::notFound("no such file");
+        if (exists(to) && !replace) return Status::exists("target exists");
         files[to] = it->second;
         return Status::ok();
     }
     Status setModificationTime(const std::string& path, int64_t mtime) override {
         mtimes.emplace_back(path, mtime);
         auto it = files.find(path);
-        if (it == files.end())
-            return Status::notFound("no such file");
+        if (it == files.end()) return Status::notFound("no such file");
         it->second.mtime = mtime;
         return Status::ok();
     }
 
     Status openRead(const std::string& path, std::unique_ptr<ReadStream>& stream) override {
         ++openReads;
-        if (directories.count(path))
-            return Status::error(StatusCode::IsADirectory, "directory");
+        if (directories.count(path)) return Status::error(StatusCode::IsADirectory, "directory");
         auto it = files.find(path);
-        if (it == files.end())
-            return Status::notFound("no such file: " + path);
+        if (it == files.end()) return Status::notFound("no such file: " + path);
         stream = std::make_unique<Reader>(*this, it->second.content);
         return Status::ok();
     }
@@ -164,15 +146,11 @@ public:
                      std::unique_ptr<WriteStream>& stream) override {
         ++openWrites;
         lastWriteOptions = options;
-        if (directories.count(path))
-            return Status::error(StatusCode::IsADirectory, "directory");
-        if (!directories.count(VirtualPath::parent(path)))
-            return Status::notFound("no parent");
+        if (directories.count(path)) return Status::error(StatusCode::IsADirectory, "directory");
+        if (!directories.count(VirtualPath::parent(path))) return Status::notFound("no parent");
         auto it = files.find(path);
-        if (options.exclusive && it != files.end())
-            return Status::exists("file exists");
-        if (it != files.end() && !it->second.writable)
-            return Status::denied("read-only");
+        if (options.exclusive && it != files.end()) return Status::exists("file exists");
+        if (it != files.end() && !it->second.writable) return Status::denied("read-only");
         std::string start = (it == files.end() || options.truncate) ? "" : it->second.content;
         stream = std::make_unique<Writer>(*this, path, std::move(start), options.append);
         return Status::ok();
@@ -181,8 +159,7 @@ public:
     Status contentHash(const std::string& path, std::string& sha256Hex) override {
         ++hashCalls;
         auto it = files.find(path);
-        if (it == files.end())
-            return Status::notFound("no such file");
+        if (it == files.end()) return Status::notFound("no such file");
         sha256Hex = sha256Of(it->second.content);
         return Status::ok();
     }
@@ -236,12 +213,9 @@ private:
               content_(std::move(content)),
               append_(append) {}
         Status write(uint64_t offset, const char* data, size_t length) override {
-            if (append_)
-                offset = content_.size();
-            if (offset > (1ULL << 30))
-                return Status::invalid("offset too large for a test");
-            if (content_.size() < offset + length)
-                content_.resize(offset + length, '\0');
+            if (append_) offset = content_.size();
+            if (offset > (1ULL << 30)) return Status::invalid("offset too large for a test");
+            if (content_.size() < offset + length) content_.resize(offset + length, '\0');
             content_.replace(offset, length, data, length);
             return Status::ok();
         }
@@ -252,8 +226,7 @@ private:
         }
         Status close() override {
             ++session_.writeCloses;
-            if (!session_.closeError)
-                return session_.closeError;
+            if (!session_.closeError) return session_.closeError;
             session_.files[path_].content = content_;
             return Status::ok();
         }

@@ -27,7 +27,11 @@ Status BlobStore::adopt(const std::string& uploadFile, const std::string& sha256
     if (!Sha256::isHexDigest(sha256)) return Status::invalid("not a SHA-256 digest");
     const std::string target = blobPath(sha256);
     const std::string dir = target.substr(0, target.rfind('/'));
-    if (fs_.exists(target)) return Status::ok();
+    if (fs_.exists(target)) {
+        // The name may be a failed or still running adopt()'s, not yet durable:
+        // only a directory fsync of our own makes it safe to commit.
+        return fs_.syncDirectory(dir);
+    }
     const bool newDirectory = !fs_.exists(dir);
     if (newDirectory) {
         if (Status s = fs_.makeDirectories(dir); !s) return s;

@@ -31,8 +31,8 @@ class DurabilityTest(GatewayTestCase, unittest.TestCase):
         wait_until(lambda: self.gateway.partial_upload_bytes() - already > 10 * MiB
                    or uploader.poll() is not None,
                    timeout=90, interval=0.05, what="10 MiB of the upload on disk")
-        self.assertIsNone(uploader.poll(), "the upload ended before the kill: %r"
-                          % (uploader.communicate(timeout=10),))
+        if uploader.poll() is not None:
+            self.fail("the upload ended before the kill: %r" % (uploader.communicate(timeout=10),))
         self.gateway.kill9()
         uploader.communicate(timeout=60)
         self.assertNotEqual(uploader.returncode, 0, "the upload cannot have succeeded")

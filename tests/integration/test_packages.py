@@ -89,14 +89,19 @@ class PackagesTest(GatewayTestCase, unittest.TestCase):
 
         # Tracking: bob's downloads are recorded complete, the package is sent.
         shown = self.dadctl_ok("package", "show", pid)
-        self.assertIn("bob", shown)
-        self.assertRegex(shown, r"(?i)\bcomplete\b")
+        for name in ("plan.bin", "notes.txt"):
+            self.assertTrue(self.download_lines(shown, name, "complete"),
+                            "no complete download of %s by bob:\n%s" % (name, shown))
+        expiry = [line for line in shown.splitlines() if "expires" in line.lower()]
+        self.assertTrue(expiry and "never" not in expiry[0], "manifest expiry lost:\n" + shown)
         self.assertRegex(self.dadctl_ok("package", "list", "--user", "alice"),
                          r"(?m)^.*%s.*\bsent\b" % re.escape(pid))
         status_file = self.local("status.txt")
         self.assertBatchOk(self.as_alice(["get /sent/bob/.status %s" % status_file]))
         with open(status_file) as f:
-            self.assertIn("bob", f.read())
+            status = f.read()
+        self.assertTrue(self.download_lines(status, "plan.bin"),
+                        ".status does not list bob's download:\n" + status)
 
         # Bob replies: alice receives a new package that is a return of hers.
         answer, answer_sha = self.random_file("answer.txt", 5000)
@@ -111,6 +116,12 @@ class PackagesTest(GatewayTestCase, unittest.TestCase):
                                           % self.local("answer.back")]))
         self.assertEqual(sha256_file(self.local("answer.back")), answer_sha)
         self.assertTrue(self.reply_pids_of(pid), "no package of bob's is a return of " + pid)
+
+    @staticmethod
+    def download_lines(report, file_name, *words):
+        """Lines of a tracking report naming bob, `file_name` and every word."""
+        return [line for line in report.splitlines()
+                if "bob" in line and file_name in line and all(w in line for w in words)]
 
     def reply_pids_of(self, pid):
         """PIDs of bob's packages whose `dadctl package show` says return of `pid`."""

@@ -44,6 +44,7 @@ public:
     virtual ~ReadStream() = default;
     // Reads up to `length` bytes at `offset`; `got` is 0 at the end of the file.
     virtual Status read(uint64_t offset, char* buffer, size_t length, size_t& got) = 0;
+    // Fixed for the life of the stream (a replaced file keeps its old content here).
     virtual uint64_t size() const = 0;
     // Ends the read. Where the file belongs to a received package this records
     // the download (bytes, complete or not). Destroying without close() closes.
@@ -66,6 +67,9 @@ public:
     // its uploader to resume; make nothing visible. Destroying without close()
     // abandons.
     virtual void abandon() = 0;
+    // The upload is cancelled: its bytes are dropped, nothing is kept or made
+    // visible (for example when a server-side copy replaces it).
+    virtual void discard() = 0;
 };
 
 class Session {
@@ -76,6 +80,8 @@ public:
     // Where a client lands after login ("/").
     virtual std::string homeDirectory() const = 0;
 
+    // A file whose upload is unfinished is shown to its uploader only, with the
+    // bytes received so far, so the client's own resume knows where to go on.
     virtual Status stat(const std::string& path, FileInfo& info) = 0;
     virtual Status list(const std::string& path, std::vector<FileInfo>& entries) = 0;
     virtual Status makeDirectory(const std::string& path) = 0;

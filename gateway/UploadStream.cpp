@@ -65,11 +65,7 @@ Status UploadStream::publish() {
         Status s = applyManifest(path);
         if (!s) {
             // A refused manifest is not kept as a partial upload: it would block sending.
-            fs.close(fd_);
-            open_ = false;
-            (void)gateway_.catalog().removeUpload(target_.upload.id);
-            (void)fs.remove(path);
-            gateway_.releaseUpload(target_.upload.id);
+            discard();
             return s;
         }
     }
@@ -145,6 +141,16 @@ Status UploadStream::applyManifest(const std::string& path) {
         }
     }
     return catalog.setRecipients(package.id, recipients);
+}
+
+void UploadStream::discard() {
+    if (!open_) return;
+    open_ = false;
+    FileSystem& fs = gateway_.store().fileSystem();
+    fs.close(fd_);
+    (void)gateway_.catalog().removeUpload(target_.upload.id);
+    (void)fs.remove(gateway_.store().uploadPath(target_.upload.tempName));
+    gateway_.releaseUpload(target_.upload.id);
 }
 
 void UploadStream::abandon() {

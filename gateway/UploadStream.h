@@ -39,6 +39,7 @@ public:
     Status sync() override;
     Status close() override;
     void abandon() override;
+    void discard() override;
 
 private:
     Status publish();

@@ -55,7 +55,7 @@ void SftpEngine::Impl::handleOpen(uint32_t id, SftpReader& in) {
 Status SftpEngine::Impl::closeWrite(SftpHandle& handle) {
     Status status;
     if (handle.pendingCopy) {
-        handle.writer->abandon();
+        handle.writer->discard();
         status = session_.copyFile(handle.copySource, handle.path, true);
     } else {
         status = handle.writer->close();

@@ -44,7 +44,7 @@ public:
     // What happened.
     std::map<std::string, MemoryFile> files;
     std::set<std::string> directories{"/"};
-    int openReads = 0, readCloses = 0, openWrites = 0, writeCloses = 0, abandons = 0;
+    int openReads = 0, readCloses = 0, openWrites = 0, writeCloses = 0, abandons = 0, discards = 0;
     int syncs = 0, hashCalls = 0;
     std::vector<CopyCall> copies;
     std::vector<CopyCall> renames;
@@ -231,6 +231,7 @@ private:
             return Status::ok();
         }
         void abandon() override { ++session_.abandons; }
+        void discard() override { ++session_.discards; }
 
     private:
         MemorySession& session_;

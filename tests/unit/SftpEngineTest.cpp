@@ -480,7 +480,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("/src"), c.session.copies[0].from);
         CPPUNIT_ASSERT_EQUAL(std::string("/dst"), c.session.copies[0].to);
         CPPUNIT_ASSERT(c.session.copies[0].replace);
-        CPPUNIT_ASSERT_EQUAL(1, c.session.abandons);
+        CPPUNIT_ASSERT_EQUAL(1, c.session.discards);
+        CPPUNIT_ASSERT_EQUAL(0, c.session.abandons);
         CPPUNIT_ASSERT_EQUAL(0, c.session.writeCloses);
         CPPUNIT_ASSERT_EQUAL(std::string("payload"), c.session.files["/dst"].content);
     }

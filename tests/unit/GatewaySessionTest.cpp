@@ -71,6 +71,7 @@ class GatewaySessionTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(GatewaySessionTest);
     CPPUNIT_TEST(testRootListsTheFourAreas);
     CPPUNIT_TEST(testWrittenFileCanBeStattedAndReadBack);
+    CPPUNIT_TEST(testReplacingFileIsAtomicForReaders);
     CPPUNIT_TEST(testAbandonedUploadSeenOnlyByUploaderAndResumable);
     CPPUNIT_TEST(testFailingFsyncAtCloseFailsCloseAndKeepsPartial);
     CPPUNIT_TEST(testFailingDirectoryFsyncAtCloseFailsCloseAndKeepsPartial);
@@ -256,6 +257,27 @@ public:
         std::string ignored;
         ASSERT_CODE(NotFound, read(bob(), "/files/docs/hello.txt", ignored));
         CPPUNIT_ASSERT_EQUAL(size_t{0}, uploadFiles());
+    }
+
+    void testReplacingFileIsAtomicForReaders() {
+        const std::string before(5000, 'o'), after(3000, 'n');
+        ASSERT_OK(write(alice(), "/files/doc.txt", before));
+        std::unique_ptr<ReadStream> reader;
+        ASSERT_OK(alice().openRead("/files/doc.txt", reader));
+        std::unique_ptr<WriteStream> writer;
+        ASSERT_OK(alice().openWrite("/files/doc.txt", WriteOptions{true, false, false}, writer));
+        ASSERT_OK(writer->write(0, after.data(), after.size()));
+        // Until the new version is committed readers see the old one whole.
+        CPPUNIT_ASSERT_EQUAL(before, readText(alice(), "/files/doc.txt"));
+        ASSERT_OK(writer->close());
+        CPPUNIT_ASSERT_EQUAL(after, readText(alice(), "/files/doc.txt"));
+        // A reader that opened before the replacement still reads the old content.
+        std::string old(before.size(), '\0');
+        size_t got = 0;
+        ASSERT_OK(reader->read(0, old.data(), old.size(), got));
+        CPPUNIT_ASSERT_EQUAL(before.size(), got);
+        CPPUNIT_ASSERT(old == before);
+        ASSERT_OK(reader->close());
     }
 
     void testAbandonedUploadSeenOnlyByUploaderAndResumable() {

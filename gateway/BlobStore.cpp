@@ -32,18 +32,28 @@ Status BlobStore::adopt(const std::string& uploadFile, const std::string& sha256
         // only a directory fsync of our own makes it safe to commit.
         return fs_.syncDirectory(dir);
     }
-    const bool newDirectory = !fs_.exists(dir);
-    if (newDirectory) {
-        if (Status s = fs_.makeDirectories(dir); !s) return s;
-    }
+    if (Status s = ensureDurableDirectory(dir); !s) return s;
     Status s = fs_.link(uploadFile, target);
     if (!s && s.code() != StatusCode::Exists) return s;
     // The new name must survive a crash before the catalog names it.
-    if (Status d = fs_.syncDirectory(dir); !d) return d;
-    if (!newDirectory) return Status::ok();
-    const std::string parent = dir.substr(0, dir.rfind('/'));
-    if (Status d = fs_.syncDirectory(parent); !d) return d;
-    return fs_.syncDirectory(parent.substr(0, parent.rfind('/')));
+    return fs_.syncDirectory(dir);
+}
+
+Status BlobStore::ensureDurableDirectory(const std::string& dir) {
+    // Held while creating and syncing, so nobody links into a folder whose own
+    // name is not yet on disk. A folder found existing was made by an earlier
+    // run (durable, or lost with everything else in the same crash) or by a
+    // call that finished syncing under this lock.
+    std::lock_guard<std::mutex> lock(directoriesMutex_);
+    if (durableDirectories_.count(dir)) return Status::ok();
+    if (!fs_.exists(dir)) {
+        if (Status s = fs_.makeDirectories(dir); !s) return s;
+        const std::string parent = dir.substr(0, dir.rfind('/'));
+        if (Status s = fs_.syncDirectory(parent); !s) return s;
+        if (Status s = fs_.syncDirectory(parent.substr(0, parent.rfind('/'))); !s) return s;
+    }
+    durableDirectories_.insert(dir);
+    return Status::ok();
 }
 
 Status BlobStore::hashFile(const std::string& path, std::string& sha256, uint64_t& size) {

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -51,10 +53,15 @@ public:
     std::shared_mutex& linkLock() { return linkLock_; }
 
 private:
+    // Creates blobs/ab/cd when missing and makes its name durable before use.
+    Status ensureDurableDirectory(const std::string& dir);
+
     FileSystem& fs_;
     std::string blobDir_;
     std::string uploadDir_;
     std::shared_mutex linkLock_;
+    std::mutex directoriesMutex_;
+    std::set<std::string> durableDirectories_;
 };
 
 }  // namespace dad

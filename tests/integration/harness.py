@@ -39,10 +39,11 @@ BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
 LONG_LISTING = re.compile(r"^[-dl][-rwxsStT]{9}")
 CATALOG_FILE = re.compile(r"\.(db|sqlite|sqlite3)(-wal|-shm|-journal)?$")
 
-# Options every OpenSSH client invocation gets: no host key bookkeeping, a
-# bounded connect, and password authentication only (so a key in the
-# invoking user's ~/.ssh is never tried).
+# Options every OpenSSH client invocation gets: no ssh_config, no host key
+# bookkeeping, a bounded connect, and password authentication only (so a key
+# in the invoking user's ~/.ssh is never tried).
 SSH_PASSWORD_OPTIONS = [
+    "-F", "/dev/null",  # neither the user's nor the system's ssh_config
     "-o", "StrictHostKeyChecking=no",
     "-o", "UserKnownHostsFile=/dev/null",
     "-o", "ConnectTimeout=10",
@@ -93,6 +94,11 @@ def run(args, input=None, timeout=CLIENT_TIMEOUT, cwd=None, env=None):
         args, input=input, capture_output=True, text=True, timeout=timeout,
         cwd=cwd, env=env, errors="replace")
     return Result(args, completed.returncode, completed.stdout, completed.stderr)
+
+
+def password_env(password):
+    """The environment for `sshpass -e`: the password stays out of argv."""
+    return dict(os.environ, SSHPASS=password)
 
 
 def free_port():
@@ -342,41 +348,41 @@ class Gateway:
 
     # ---- clients ----------------------------------------------------------
 
-    def sftp_batch(self, user, password, commands, cwd=None, timeout=CLIENT_TIMEOUT,
-                   extra_args=()):
-        """Runs OpenSSH sftp in batch mode with `commands` (list or text) on stdin.
+    def sftp_command(self, user, extra_args=()):
+        """OpenSSH sftp in batch mode (commands on stdin) through sshpass.
 
         sftp stops at the first failing command (exit code 1) unless it is
         prefixed with '-'. BatchMode=no comes before -b so that sshpass can
-        answer the password prompt."""
+        answer the password prompt; the password travels in $SSHPASS."""
+        return (["sshpass", "-e", "sftp", "-o", "BatchMode=no"] + SSH_PASSWORD_OPTIONS
+                + list(extra_args) + ["-P", str(self.port), "-b", "-", user + "@127.0.0.1"])
+
+    def sftp_batch(self, user, password, commands, cwd=None, timeout=CLIENT_TIMEOUT,
+                   extra_args=()):
+        """Runs `commands` (a list or text) with OpenSSH sftp; returns a Result."""
         if not isinstance(commands, str):
             commands = "\n".join(commands)
-        args = ["sshpass", "-p", password, "sftp", "-o", "BatchMode=no"] + SSH_PASSWORD_OPTIONS
-        args += list(extra_args) + ["-P", str(self.port), "-b", "-", user + "@127.0.0.1"]
-        return run(args, input=commands + "\n", timeout=timeout, cwd=cwd)
+        return run(self.sftp_command(user, extra_args), input=commands + "\n", timeout=timeout,
+                   cwd=cwd, env=password_env(password))
 
     def sftp_batch_popen(self, user, password, commands, cwd=None, extra_args=()):
         """Like sftp_batch, but returns the running Popen (stdin already fed
         and closed, output to pipes) for a transfer the test interrupts."""
         if not isinstance(commands, str):
             commands = "\n".join(commands)
-        args = ["sshpass", "-p", password, "sftp", "-o", "BatchMode=no"] + SSH_PASSWORD_OPTIONS
-        args += list(extra_args) + ["-P", str(self.port), "-b", "-", user + "@127.0.0.1"]
-        batch = tempfile.TemporaryFile(mode="w+")
-        batch.write(commands + "\n")
-        batch.seek(0)
-        try:
-            return subprocess.Popen(args, stdin=batch, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True, cwd=cwd)
-        finally:
-            batch.close()
+        with tempfile.TemporaryFile(mode="w+") as batch:
+            batch.write(commands + "\n")
+            batch.seek(0)
+            return subprocess.Popen(self.sftp_command(user, extra_args), stdin=batch,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    cwd=cwd, env=password_env(password))
 
     def scp(self, password, *args, timeout=CLIENT_TIMEOUT):
         """Runs OpenSSH scp against this gateway; remote paths are written
         as USER@127.0.0.1:/path by the caller."""
-        command = (["sshpass", "-p", password, "scp"] + SSH_PASSWORD_OPTIONS
+        command = (["sshpass", "-e", "scp"] + SSH_PASSWORD_OPTIONS
                    + ["-P", str(self.port)] + list(args))
-        return run(command, timeout=timeout)
+        return run(command, timeout=timeout, env=password_env(password))
 
     def connect(self, user, password=None, key_path=None, timeout=30):
         """A paramiko SFTPClient logged in as `user`. Close it with

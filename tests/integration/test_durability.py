@@ -51,6 +51,19 @@ class DurabilityTest(GatewayTestCase, unittest.TestCase):
         rc, out, err = self.gateway.dadctl("check")
         self.assertEqual(rc, 0, "dadctl check: %s%s" % (out, err))
 
+    def test_sigterm_stops_cleanly_and_restart_keeps_everything(self):
+        source, digest = self.random_file("kept.bin", MiB)
+        self.assertBatchOk(self.as_alice(["put %s /files/kept.bin" % source]))
+        self.assertEqual(self.gateway.stop(), 0, self.gateway.diagnostics())
+        self.gateway.start()
+        self.assertFalse(any("password" in line for line in self.gateway.stdout_reader.lines),
+                         "the admin password is shown on first start only")
+        self.assertIn("files", self.client("admin", self.gateway.admin_password).listdir("/"))
+        back = self.local("kept.back")
+        self.assertBatchOk(self.as_alice(["get /files/kept.bin %s" % back]))
+        self.assertEqual(sha256_file(back), digest)
+        self.assertConsistent()
+
     def test_kill9_mid_upload_keeps_acknowledged_files_and_resumes(self):
         acknowledged = {}
         commands = []

@@ -483,7 +483,8 @@ FXP_INIT, FXP_VERSION, FXP_OPEN, FXP_CLOSE, FXP_READ = 1, 2, 3, 4, 5
 FXP_EXTENDED = 200
 FXP_STATUS, FXP_HANDLE, FXP_DATA, FXP_EXTENDED_REPLY = 101, 102, 103, 201
 FX_FAILURE, FX_BAD_MESSAGE = 4, 5
-FXF_READ = 0x01
+FX_OK = 0
+FXF_READ, FXF_WRITE, FXF_CREAT, FXF_TRUNC = 0x01, 0x02, 0x08, 0x10
 
 
 def sftp_string(data):
@@ -535,13 +536,24 @@ class RawSftp:
             raise AssertionError("reply id %d for request %d" % (answered_id, request_id))
         return reply, body[4:]
 
-    def open_read(self, path):
+    def open_handle(self, path, pflags):
+        """OPENs `path` with `pflags` (no attributes); returns the handle."""
         kind, body = self.request(FXP_OPEN, sftp_string(path.encode()) +
-                                  struct.pack(">II", FXF_READ, 0))
+                                  struct.pack(">II", pflags, 0))
         if kind != FXP_HANDLE:
             raise AssertionError("OPEN %s: reply %d %r" % (path, kind, body))
         (length,) = struct.unpack(">I", body[:4])
         return body[4:4 + length]
+
+    def open_read(self, path):
+        return self.open_handle(path, FXF_READ)
+
+    def close_handle(self, handle):
+        """CLOSEs `handle`; returns the status code."""
+        kind, body = self.request(FXP_CLOSE, sftp_string(handle))
+        if kind != FXP_STATUS:
+            raise AssertionError("CLOSE: reply %d %r" % (kind, body))
+        return status_code(body)
 
     def read(self, handle, offset, length):
         return self.request(FXP_READ, sftp_string(handle) + struct.pack(">QI", offset, length))

@@ -1,8 +1,10 @@
 """Deduplication: identical content is stored once, across users and areas."""
 
+import struct
 import unittest
 
-from harness import MiB, GatewayTestCase
+from harness import (FX_OK, FXF_CREAT, FXF_TRUNC, FXF_WRITE, FXP_STATUS, MiB, GatewayTestCase,
+                     sftp_string, sha256_bytes, status_code)
 
 ALICE = ("alice", "alice-pw-3")
 BOB = ("bob", "bob-pw-3")
@@ -48,6 +50,26 @@ class DedupTest(GatewayTestCase, unittest.TestCase):
         ]))
         self.assertTrue(self.gateway.has_blob(digest))
         self.assertEqual(self.gateway.blob_count(), before + 1)
+
+    def test_server_side_copy_is_a_new_reference_to_the_same_blob(self):
+        source, digest = self.random_file("copied.bin", 3 * MiB)
+        self.put(ALICE, source, "/files/original.bin")
+        before = self.gateway.blob_count()
+
+        raw = self.raw(*ALICE)
+        reader = raw.open_read("/files/original.bin")
+        writer = raw.open_handle("/files/copy.bin", FXF_WRITE | FXF_CREAT | FXF_TRUNC)
+        # copy-data: read handle, read offset, length (0 = to the end), write handle, write offset
+        kind, body = raw.extended("copy-data", sftp_string(reader) + struct.pack(">QQ", 0, 0) +
+                                  sftp_string(writer) + struct.pack(">Q", 0))
+        self.assertEqual((kind, status_code(body)), (FXP_STATUS, FX_OK), body)
+        self.assertEqual(raw.close_handle(writer), FX_OK)
+        self.assertEqual(raw.close_handle(reader), FX_OK)
+
+        client = self.client(*ALICE)
+        with client.open("/files/copy.bin", "rb") as f:
+            self.assertEqual(sha256_bytes(f.read()), digest)
+        self.assertEqual(self.gateway.blob_count(), before)
 
 
 if __name__ == "__main__":

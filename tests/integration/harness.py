@@ -525,11 +525,21 @@ class RawSftp:
         if kind != FXP_VERSION:
             raise AssertionError("expected VERSION, got %d" % kind)
 
-    def request(self, kind, body):
-        """Sends a request with a fresh id; returns (reply type, body after the id)."""
+    def send_request(self, kind, body):
+        """Sends a request with a fresh id and returns the id (no waiting)."""
         request_id = self.next_id
         self.next_id += 1
         self.send_packet(bytes([kind]) + struct.pack(">I", request_id) + body)
+        return request_id
+
+    def recv_reply(self):
+        """(reply type, request id, body after the id) of the next reply."""
+        reply, body = self.recv_packet()
+        return reply, struct.unpack(">I", body[:4])[0], body[4:]
+
+    def request(self, kind, body):
+        """Sends a request with a fresh id; returns (reply type, body after the id)."""
+        request_id = self.send_request(kind, body)
         reply, body = self.recv_packet()
         (answered_id,) = struct.unpack(">I", body[:4])
         if answered_id != request_id:

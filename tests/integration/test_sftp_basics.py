@@ -5,7 +5,7 @@ import os
 import struct
 import unittest
 
-from harness import (FXP_EXTENDED_REPLY, LONG_LISTING, MiB, GatewayTestCase, batch_output_lines,
+from harness import (FXP_DATA, FXP_EXTENDED_REPLY, FXP_READ, LONG_LISTING, MiB, GatewayTestCase, batch_output_lines,
                      close_client, listed_names, make_ssh_key, read_sftp_string, run,
                      sftp_string, sha256_file, wait_until)
 
@@ -183,6 +183,42 @@ class SftpBasicsTest(GatewayTestCase, unittest.TestCase):
         algorithm, hash_bytes = read_sftp_string(body)
         self.assertEqual((reply_type, algorithm), (b"check-file", b"sha256"))
         self.assertEqual(hash_bytes.hex(), digest)
+
+    def test_deep_pipelining_answers_every_request(self):
+        content = os.urandom(4 * MiB)
+        client = self.client(*ALICE)
+        with client.open("/files/pipelined.bin", "wb") as f:
+            f.write(content)
+        raw = self.raw(*ALICE)
+        handle = raw.open_read("/files/pipelined.bin")
+        chunk = 32 * 1024
+        in_flight = {}
+        for index in range(128):  # all sent before any reply is read
+            request_id = raw.send_request(FXP_READ, sftp_string(handle) +
+                                          struct.pack(">QI", index * chunk, chunk))
+            in_flight[request_id] = index * chunk
+        while in_flight:
+            kind, request_id, body = raw.recv_reply()
+            self.assertEqual(kind, FXP_DATA, body)
+            offset = in_flight.pop(request_id)
+            (length,) = struct.unpack(">I", body[:4])
+            self.assertEqual(body[4:4 + length], content[offset:offset + chunk])
+
+    def test_replacing_a_file_is_atomic_for_readers(self):
+        old = os.urandom(2 * MiB)
+        new = os.urandom(2 * MiB)
+        writer = self.client(*ALICE)
+        with writer.open("/files/replaced.bin", "wb") as f:
+            f.write(old)
+        reader = self.client(*ALICE)
+        with reader.open("/files/replaced.bin", "rb") as f:
+            first = f.read(MiB)
+            with writer.open("/files/replaced.bin", "wb") as g:
+                g.write(new)
+            rest = f.read()
+        self.assertEqual(first + rest, old, "a reader saw a mix of old and new content")
+        with reader.open("/files/replaced.bin", "rb") as f:
+            self.assertEqual(f.read(), new)
 
     def test_public_key_login(self):
         key = make_ssh_key(self.local("id_alice"))

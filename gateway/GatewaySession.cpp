@@ -61,11 +61,12 @@ FileInfo GatewaySession::infoOf(const Place& place) {
     info.name = place.name;
     switch (place.kind) {
         case Place::Kind::Root:
-            return directory("", false);
+            return directory("", false, account_.created);
         case Place::Kind::AreaDir:
-            return directory(place.name, place.area == Area::Outbox || place.area == Area::Files);
+            return directory(place.name, place.area == Area::Outbox || place.area == Area::Files,
+                             account_.created);
         case Place::Kind::EmptyReply:
-            return directory("reply", true);
+            return directory("reply", true, place.original->sentAt.value_or(0));
         case Place::Kind::Generated:
             info.size = place.generated.size();
             info.mtime = place.package ? place.package->created : 0;
@@ -115,8 +116,9 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
     entries.clear();
     Catalog& catalog = gateway_.catalog();
     if (place.kind == Place::Kind::Root) {
-        entries = {directory("files", true), directory("outbox", true), directory("sent", false),
-                   directory("inbox", false)};
+        const int64_t t = account_.created;
+        entries = {directory("files", true, t), directory("outbox", true, t),
+                   directory("sent", false, t), directory("inbox", false, t)};
         return Status::ok();
     }
     if (place.kind == Place::Kind::AreaDir) {
@@ -193,7 +195,9 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
             status.mtime = nowSeconds();
             entries.push_back(status);
         }
-        if (place.area == Area::Inbox) entries.push_back(directory("reply", true));
+        if (place.area == Area::Inbox) {
+            entries.push_back(directory("reply", true, place.package->sentAt.value_or(0)));
+        }
     }
     return Status::ok();
 }

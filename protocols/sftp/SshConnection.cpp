@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <sys/mman.h>
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -13,7 +14,14 @@ namespace dad {
 
 namespace {
 
-constexpr size_t kReadChunk = 256 * 1024;
+// The largest read, which is also the channel's receive window: libssh 0.10
+// starts a server channel at 32000 bytes and, on its own, tops the window up
+// only to 1.28 MB (WINDOWBASE); a read asking for more than is buffered plus
+// the window grows the window to that count. A 2 MiB window, as OpenSSH's
+// sshd uses, measured 75 MB/s for an upload over a 20 ms round trip against
+// 25 MB/s with libssh's default (OpenSSH's sshd: 64 MB/s). The buffer is
+// touched only as deep as data waits in libssh, and is dropped when idle.
+constexpr size_t kReadChunk = 2 * 1024 * 1024;
 // After this long without input the read buffer is given back, so an idle
 // session costs no more than libssh's own state.
 constexpr auto kReleaseBufferAfter = std::chrono::seconds(5);
@@ -49,6 +57,37 @@ int millisecondsUntil(std::chrono::steady_clock::time_point deadline) {
 SshConnection* self(void* userdata) {
     return static_cast<SshConnection*>(userdata);
 }
+
+// The read buffer, mapped straight from the kernel: pages cost memory only
+// once written, and release() gives all of them back (malloc would keep a
+// freed 2 MiB block in its arena).
+class ReadBuffer {
+public:
+    ReadBuffer() = default;
+    ~ReadBuffer() { release(); }
+    ReadBuffer(const ReadBuffer&) = delete;
+    ReadBuffer& operator=(const ReadBuffer&) = delete;
+
+    // nullptr when the kernel refuses the mapping.
+    char* get() {
+        if (data_ == nullptr) {
+            void* p = ::mmap(nullptr, kReadChunk, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            data_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
+        }
+        return data_;
+    }
+    bool held() const { return data_ != nullptr; }
+    void release() {
+        if (data_ != nullptr) {
+            ::munmap(data_, kReadChunk);
+            data_ = nullptr;
+        }
+    }
+
+private:
+    char* data_ = nullptr;
+};
 
 }  // namespace
 
@@ -359,13 +398,14 @@ void SshConnection::serveSftp() {
         *userSession_,
         [this](const char* data, size_t length) { return writeToChannel(data, length); },
         options_.sftpLimits);
-    // Allocated on first input and dropped after a quiet spell: see kReleaseBufferAfter.
-    std::unique_ptr<char[]> buffer;
+    // Mapped on first input and dropped after a quiet spell: see kReleaseBufferAfter.
+    ReadBuffer buffer;
     bool clean = false;
     for (;;) {
         Clock::time_point idleDeadline = lastActivity_ + std::chrono::seconds(idle);
-        Clock::time_point wake =
-            buffer ? std::min(idleDeadline, Clock::now() + kReleaseBufferAfter) : idleDeadline;
+        Clock::time_point wake = buffer.held()
+                                     ? std::min(idleDeadline, Clock::now() + kReleaseBufferAfter)
+                                     : idleDeadline;
         // Wait without a buffer; libssh keeps what arrives in the channel.
         int available = ssh_channel_poll_timeout(channel_, millisecondsUntil(wake), 0);
         if (available == SSH_EOF) {
@@ -387,14 +427,19 @@ void SshConnection::serveSftp() {
                 logger_.information(prefix() + "closing idle session of user=" + user_);
                 break;
             }
-            buffer.reset();
+            buffer.release();
             continue;
         }
-        if (!buffer) {
-            buffer.reset(new char[kReadChunk]);
+        char* data = buffer.get();
+        if (data == nullptr) {
+            endReason_ = "out of memory";
+            break;
         }
-        // Reading is what lets libssh grow the channel window again.
-        int n = ssh_channel_read(channel_, buffer.get(), kReadChunk, 0);
+        // Asking for kReadChunk grows the window back to kReadChunk at every
+        // read: one small WINDOW_ADJUST per data packet. Growing only after
+        // half the window was used (OpenSSH's way) measured 41 MB/s instead
+        // of 77 MB/s over a 20 ms round trip, the client stalling meanwhile.
+        int n = ssh_channel_read(channel_, data, kReadChunk, 0);
         if (n < 0) {
             endReason_ = "connection lost";
             break;
@@ -404,7 +449,7 @@ void SshConnection::serveSftp() {
         }
         bytesIn_ += static_cast<uint64_t>(n);
         lastActivity_ = Clock::now();
-        if (!engine.feed(buffer.get(), static_cast<size_t>(n))) {
+        if (!engine.feed(data, static_cast<size_t>(n))) {
             endReason_ = connected() ? "SFTP protocol error" : "connection lost";
             break;
         }

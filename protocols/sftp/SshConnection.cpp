@@ -32,15 +32,16 @@ constexpr auto kLinger = std::chrono::seconds(5);
 constexpr size_t kMaxWrite = 1 << 20;
 
 const char kScpRefusal[] =
-    "dadgate: legacy scp protocol is not supported; use scp without -O (SFTP)\r\n";
+    "dadgate: legacy scp protocol is not supported; use scp without -O (SFTP)\n";
 
-// Client-chosen text (user names, subsystem names) made safe for one log line.
-std::string printable(const char* text) {
+// Client-chosen text (user names, subsystem names, libssh errors quoting a
+// client's banner) made safe for one log line.
+std::string printable(const char* text, size_t limit = 64) {
     std::string out;
     if (text == nullptr) {
         return out;
     }
-    for (const char* p = text; *p != '\0' && out.size() < 64; ++p) {
+    for (const char* p = text; *p != '\0' && out.size() < limit; ++p) {
         unsigned char c = static_cast<unsigned char>(*p);
         out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
     }
@@ -183,7 +184,7 @@ bool SshConnection::keyExchange() {
     ssh_set_auth_methods(session_, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
     ssh_set_server_callbacks(session_, &serverCallbacks_);
     if (ssh_handle_key_exchange(session_) != SSH_OK) {
-        endReason_ = std::string("key exchange failed: ") + ssh_get_error(session_);
+        endReason_ = "key exchange failed: " + printable(ssh_get_error(session_), 200);
         return false;
     }
     event_ = ssh_event_new();

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
         return fail("unknown command " + commandLine.words[0]);
     }
 
+    if (Status s = gateway->catalog().closeInterruptedDownloads(); !s) return fail(s.message());
     std::string adminPassword;
     if (Status s = gateway->ensureAdmin(adminPassword); !s) return fail(s.message());
     if (!adminPassword.empty()) {

@@ -115,6 +115,14 @@ struct AuditEvent {
     bool ok = true;
 };
 
+// A WebDAV dead property: a name in an XML namespace, its value as an XML
+// fragment the front-end wrote.
+struct DeadProperty {
+    std::string ns;
+    std::string name;
+    std::string value;
+};
+
 struct BlobRecord {
     std::string sha256;
     uint64_t size = 0;
@@ -205,7 +213,11 @@ public:
     Status findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p);
 
     // --- downloads
-    Status startDownload(DownloadRecord& download);
+    // Records a download starting. With `limit`, refused (PermissionDenied)
+    // when complete and running downloads of the file already reach it.
+    Status startDownload(DownloadRecord& download, std::optional<int64_t> limit = std::nullopt);
+    // At start: downloads a crash cut are finished, incomplete (their slots freed).
+    Status closeInterruptedDownloads();
     Status finishDownload(int64_t id, uint64_t bytes, bool complete);
     Status listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads);
     Status countCompleteDownloads(int64_t nodeId, int64_t& count);
@@ -218,6 +230,14 @@ public:
     Status takeCollectableBlobs(int64_t cutoff, std::vector<std::string>& sha256s);
     // Checks refcounts against the node table; lists each mismatch.
     Status checkReferenceCounts(std::vector<std::string>& problems);
+
+    // --- dead properties (CatalogProperties.cpp); removed with their node
+    Status listDeadProperties(int64_t nodeId, std::vector<DeadProperty>& properties);
+    // Sets (value present) and removes (value absent) in one transaction.
+    Status changeDeadProperties(int64_t nodeId,
+                                const std::vector<std::pair<DeadProperty, bool>>& changes);
+    // Replaces the properties of `toNode` with a copy of those of `fromNode`.
+    Status copyDeadProperties(int64_t fromNode, int64_t toNode);
 
     // --- audit and jobs
     void audit(const AuditEvent& event);

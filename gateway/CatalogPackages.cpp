@@ -276,8 +276,22 @@ Status Catalog::findReply(int64_t originalId, int64_t replierId, std::optional<P
     });
 }
 
-Status Catalog::startDownload(DownloadRecord& d) {
+Status Catalog::startDownload(DownloadRecord& d, std::optional<int64_t> limit) {
     return db_->transaction([&](SqlRunner& sql) {
+        if (limit) {
+            // Downloads running now hold a slot, so concurrent readers cannot
+            // together pass the limit; a slot is given back if it ends incomplete.
+            const int64_t taken =
+                sql.queryOne(
+                       "SELECT count(*) FROM download WHERE node_id = ? AND (complete = 1 "
+                       "OR finished IS NULL)",
+                       {d.nodeId})
+                    ->integer(0);
+            if (taken >= *limit) {
+                return Status::denied("the file has been downloaded the maximum " +
+                                      std::to_string(*limit) + " time(s)");
+            }
+        }
         d.started = nowSeconds();
         d.id = sql.queryOne(
                       "INSERT INTO download (package_id, node_id, path, account_id, "
@@ -323,6 +337,14 @@ Status Catalog::listDownloads(int64_t packageId, std::vector<DownloadRecord>& do
             d.complete = row.integer(12) != 0;
             downloads.push_back(d);
         }
+        return Status::ok();
+    });
+}
+
+Status Catalog::closeInterruptedDownloads() {
+    return db_->transaction([&](SqlRunner& sql) {
+        sql.execute("UPDATE download SET finished = ?, complete = 0 WHERE finished IS NULL",
+                    {nowSeconds()});
         return Status::ok();
     });
 }

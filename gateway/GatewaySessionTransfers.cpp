@@ -38,16 +38,6 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
     std::optional<DownloadRecord> download;
     const bool received = place.area == Area::Inbox && !place.inReply && place.package;
     if (received) {
-        if (place.package->maxDownloads) {
-            int64_t count = 0;
-            if (Status s = gateway_.catalog().countCompleteDownloads(place.node.id, count); !s) {
-                return s;
-            }
-            if (count >= *place.package->maxDownloads) {
-                return Status::denied(place.name + " has been downloaded the maximum " +
-                                      std::to_string(*place.package->maxDownloads) + " times");
-            }
-        }
         PolicyEvent event;
         event.hook = Hook::BeforeDownload;
         event.user = account_.name;
@@ -65,7 +55,9 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         d.accountName = account_.name;
         d.remoteAddress = connection_.remoteAddress;
         d.protocol = connection_.protocol;
-        if (Status s = gateway_.catalog().startDownload(d); !s) return s;
+        if (Status s = gateway_.catalog().startDownload(d, place.package->maxDownloads); !s) {
+            return s;
+        }
         download = d;
     }
     int fd = -1;

@@ -171,7 +171,7 @@ void SshConnection::run() {
     ssh_disconnect(session_);
     auto seconds =
         std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_).count();
-    logger_.information(prefix() + "disconnect" + (user_.empty() ? "" : " user=" + user_) +
+    logger_.information(prefix() + "disconnect" + (authenticated_ ? " user=" + user_ : "") +
                         " after " + std::to_string(seconds) + "s, " + std::to_string(bytesIn_) +
                         " bytes in, " + std::to_string(bytesOut_) + " bytes out: " + endReason_);
 }
@@ -207,7 +207,7 @@ bool SshConnection::negotiate() {
             logger_.warning(prefix() + "disconnecting: too many failed login attempts");
             return false;
         }
-        bool loggedIn = !user_.empty();
+        bool loggedIn = authenticated_;
         Clock::time_point deadline =
             loggedIn ? lastActivity_ + std::chrono::seconds(options_.idleTimeoutSeconds)
                      : graceDeadline;
@@ -235,7 +235,7 @@ bool SshConnection::negotiate() {
 
 int SshConnection::authPassword(const char* user, const char* password) {
     std::string name = user != nullptr ? user : "";
-    if (!user_.empty()) {
+    if (authenticated_) {
         return SSH_AUTH_DENIED;  // already logged in
     }
     Status status = authenticator_.checkPassword(name, password != nullptr ? password : "", info_);
@@ -248,7 +248,7 @@ int SshConnection::authPassword(const char* user, const char* password) {
 
 int SshConnection::authPublicKey(const char* user, ssh_key key, char signatureState) {
     std::string name = user != nullptr ? user : "";
-    if (!user_.empty()) {
+    if (authenticated_) {
         return SSH_AUTH_DENIED;
     }
     if (signatureState == SSH_PUBLICKEY_STATE_WRONG) {
@@ -290,6 +290,7 @@ bool SshConnection::loginSucceeded(const std::string& user, const char* method) 
         loginFailed(user, method, "session refused: " + status.message(), false);
         return false;
     }
+    authenticated_ = true;
     user_ = printable(user.c_str());
     lastActivity_ = Clock::now();
     logger_.information(prefix() + "login ok user=" + user_ + " method=" + method);
@@ -308,7 +309,7 @@ void SshConnection::loginFailed(const std::string& user, const char* method, con
 }
 
 ssh_channel SshConnection::openChannel() {
-    if (user_.empty() || channel_ != nullptr) {
+    if (!authenticated_ || channel_ != nullptr) {
         logger_.information(prefix() + "refused a second session channel");
         return nullptr;  // one session channel per connection
     }

@@ -80,7 +80,8 @@ private:
     Clock::time_point started_;
     Clock::time_point lastActivity_;
     std::unique_ptr<Session> userSession_;
-    std::string user_;  // set once authenticated
+    bool authenticated_ = false;
+    std::string user_;  // as logged: control characters replaced, truncated
     std::string endReason_ = "client left";
     int failedAttempts_ = 0;
     bool sftpRequested_ = false;

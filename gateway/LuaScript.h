@@ -1,0 +1,95 @@
+// LuaScript: one admin-written Lua 5.4 policy script in its own sandbox.
+//
+// The sandbox: a separate lua_State per script; only the string (without
+// string.dump), table, math and utf8 libraries, a few safe base functions,
+// now() and log(); text chunks only (bytecode refused); a memory cap through
+// the allocator; an instruction budget per call through a count hook set
+// before the script runs; reading an undefined global is an error, and the
+// script's globals are frozen once it has loaded. Errors come back as
+// "script:line: message".
+//
+// Thread-safe: calls are serialized per script (each is bounded by the budget).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Status.h"
+
+struct lua_State;
+
+namespace dad {
+
+struct LuaLimits {
+    size_t memoryBytes = 8 * 1024 * 1024;
+    uint64_t instructions = 5'000'000;  // per call
+};
+
+// A value handed to a script (event fields) or returned by one (action arguments).
+struct LuaValue {
+    enum class Kind { Nil, Boolean, Number, String, List, Table } kind = Kind::Nil;
+    bool boolean = false;
+    double number = 0;
+    std::string text;
+    std::vector<LuaValue> list;
+    std::map<std::string, LuaValue> table;
+
+    static LuaValue of(bool b);
+    static LuaValue of(double n);
+    static LuaValue of(int64_t n) { return of(static_cast<double>(n)); }
+    static LuaValue of(const std::string& s);
+    static LuaValue of(const char* s) { return of(std::string(s)); }
+    static LuaValue listOf(const std::vector<std::string>& items);
+};
+
+// What one call of a hook function answered.
+struct LuaOutcome {
+    enum class Answer { NoOpinion, Allow, Deny } answer = Answer::NoOpinion;
+    std::string reason;
+    // Actions the script asked for, in order: name and arguments (dad.<name>(...)).
+    std::vector<std::pair<std::string, std::vector<LuaValue>>> actions;
+    std::vector<std::string> logLines;
+};
+
+class LuaScript {
+public:
+    // Compiles and runs `source` (its top level defines the hook functions).
+    // Refuses bytecode; an error, a runaway top level or a memory bomb gives
+    // InvalidArgument with "name:line: message".
+    static Status load(const std::string& name, const std::string& source, const LuaLimits& limits,
+                       std::unique_ptr<LuaScript>& script);
+    ~LuaScript();
+
+    const std::string& name() const { return name_; }
+    bool defines(const std::string& function) const;
+
+    // Calls `function(event)`. A script that errors, exceeds its budget or its
+    // memory gives an error Status ("name:line: message"); `outcome` then is
+    // unspecified. Handles given to the script are valid only during the call.
+    Status call(const std::string& function, const std::map<std::string, LuaValue>& event,
+                LuaOutcome& outcome);
+
+    // For the allocator and the hooks: the state's bookkeeping.
+    struct Budget {
+        size_t memoryLimit = 0;
+        size_t memoryUsed = 0;
+        uint64_t instructionLimit = 0;
+        uint64_t instructionsUsed = 0;
+        LuaOutcome* outcome = nullptr;
+        std::string name;
+    };
+
+private:
+    LuaScript() = default;
+    std::string name_;
+    lua_State* state_ = nullptr;
+    std::unique_ptr<Budget> budget_;
+    mutable std::mutex mutex_;
+};
+
+}  // namespace dad

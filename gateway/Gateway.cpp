@@ -114,14 +114,14 @@ std::string Gateway::newPid() const {
     return options_.siteId + "-" + randomToken(9);
 }
 
-bool Gateway::claimUpload(int64_t uploadId) {
+bool Gateway::claimUpload(const std::string& tempName) {
     std::lock_guard<std::mutex> lock(uploadsMutex_);
-    return activeUploads_.insert(uploadId).second;
+    return activeUploads_.insert(tempName).second;
 }
 
-void Gateway::releaseUpload(int64_t uploadId) {
+void Gateway::releaseUpload(const std::string& tempName) {
     std::lock_guard<std::mutex> lock(uploadsMutex_);
-    activeUploads_.erase(uploadId);
+    activeUploads_.erase(tempName);
 }
 
 }  // namespace dad

@@ -49,9 +49,10 @@ public:
     std::string packageLink(const std::string& token) const;
     std::string newPid() const;
 
-    // Uploads open right now: a second writer of the same partial upload is refused.
-    bool claimUpload(int64_t uploadId);
-    void releaseUpload(int64_t uploadId);
+    // Uploads open right now, by their partial file's (random, never reused)
+    // name: a second writer of the same partial upload is refused.
+    bool claimUpload(const std::string& tempName);
+    void releaseUpload(const std::string& tempName);
 
 private:
     Gateway(GatewayOptions options, FileSystem& fs);
@@ -61,7 +62,7 @@ private:
     std::unique_ptr<BlobStore> store_;
     PolicyEngine policy_;
     std::mutex uploadsMutex_;
-    std::set<int64_t> activeUploads_;
+    std::set<std::string> activeUploads_;
 };
 
 }  // namespace dad

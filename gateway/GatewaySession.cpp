@@ -268,13 +268,13 @@ Status GatewaySession::removeFile(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
     if (place.kind == Place::Kind::Missing && place.upload) {
-        if (!gateway_.claimUpload(place.upload->id)) {
+        if (!gateway_.claimUpload(place.upload->tempName)) {
             return Status::error(StatusCode::Busy, place.name + " is being uploaded");
         }
         Status s = gateway_.catalog().removeUpload(place.upload->id);
         (void)gateway_.store().fileSystem().remove(
             gateway_.store().uploadPath(place.upload->tempName));
-        gateway_.releaseUpload(place.upload->id);
+        gateway_.releaseUpload(place.upload->tempName);
         return s;
     }
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {

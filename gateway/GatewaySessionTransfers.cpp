@@ -124,7 +124,7 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
         if (Status s = catalog.createUpload(u); !s) return s;
         upload = u;
     }
-    if (!gateway_.claimUpload(upload->id)) {
+    if (!gateway_.claimUpload(upload->tempName)) {
         return Status::error(StatusCode::Busy,
                              place.name + " is being uploaded by another session");
     }
@@ -132,7 +132,7 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     const bool truncate = options.truncate || fresh;
     int fd = -1;
     if (Status s = fs.openForWrite(tempPath, truncate, fd); !s) {
-        gateway_.releaseUpload(upload->id);
+        gateway_.releaseUpload(upload->tempName);
         return s;
     }
     uint64_t existing = 0;

@@ -88,7 +88,7 @@ Status UploadStream::publish() {
     fs.close(fd_);
     open_ = false;
     (void)fs.remove(path);
-    gateway_.releaseUpload(target_.upload.id);
+    gateway_.releaseUpload(target_.upload.tempName);
     gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
                               target_.connection.protocol, "upload", target_.virtualPath,
                               std::to_string(size) + " bytes sha256 " + sha, true});
@@ -150,14 +150,14 @@ void UploadStream::discard() {
     fs.close(fd_);
     (void)gateway_.catalog().removeUpload(target_.upload.id);
     (void)fs.remove(gateway_.store().uploadPath(target_.upload.tempName));
-    gateway_.releaseUpload(target_.upload.id);
+    gateway_.releaseUpload(target_.upload.tempName);
 }
 
 void UploadStream::abandon() {
     if (!open_) return;
     open_ = false;
     gateway_.store().fileSystem().close(fd_);
-    gateway_.releaseUpload(target_.upload.id);
+    gateway_.releaseUpload(target_.upload.tempName);
     gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
                               target_.connection.protocol, "upload interrupted",
                               target_.virtualPath, std::to_string(size_) + " bytes kept", false});

@@ -2,10 +2,12 @@
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/SessionPool.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
+#include <sqlite3.h>
 
 namespace dad {
 
@@ -91,11 +93,18 @@ size_t SqlRunner::execute(const std::string& sql, const std::vector<SqlValue>& p
     return statement.execute();
 }
 
+namespace {
+// Pooled connections are kept for the life of the process: prepare() knows a
+// connection by its handle, which a closed and reopened one could reuse.
+constexpr int kNeverIdle = 10 * 365 * 24 * 3600;
+}  // namespace
+
 Status Db::openSqlite(const std::string& path, std::unique_ptr<Db>& db) {
     try {
         Poco::Data::SQLite::Connector::registerConnector();
         std::unique_ptr<Db> created(new Db());
-        created->pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 64, 60);
+        created->pool_ =
+            std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 64, kNeverIdle);
         Poco::Data::Session session(created->pool_->get());
         session << "PRAGMA journal_mode=WAL", now;
         db = std::move(created);
@@ -107,28 +116,31 @@ Status Db::openSqlite(const std::string& path, std::unique_ptr<Db>& db) {
 
 Db::~Db() = default;
 
-namespace {
-
-// Per-connection settings: durable commits, waiting instead of failing when
-// another process (dadctl) holds the write lock.
-void prepare(Poco::Data::Session& session, Db::Durability durability = Db::Durability::Full) {
-    // In WAL mode NORMAL syncs at checkpoints only: a process crash loses
-    // nothing, a power cut may lose the last relaxed commits.
-    if (durability == Db::Durability::Full) {
-        session << "PRAGMA synchronous=FULL", now;
-    } else {
-        session << "PRAGMA synchronous=NORMAL", now;
+void Db::prepare(Poco::Data::Session& session, std::optional<Durability> durability) {
+    // Settings stay with a pooled connection: set them once, and switch the
+    // sync level only when a transaction needs another one.
+    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(session);
+    int wanted = -1;
+    if (durability) wanted = *durability == Durability::Full ? 2 : 1;
+    std::lock_guard<std::mutex> lock(connectionsMutex_);
+    auto known = connections_.find(handle);
+    if (known == connections_.end()) {
+        sqlite3_busy_timeout(handle, 10000);
+        session << "PRAGMA foreign_keys=ON", now;
+        known = connections_.emplace(handle, 0).first;
     }
-    session << "PRAGMA busy_timeout=10000", now;
-    session << "PRAGMA foreign_keys=ON", now;
+    if (wanted >= 0 && known->second != wanted) {
+        // In WAL mode NORMAL syncs at checkpoints only: a process crash loses
+        // nothing, a power cut may lose the last relaxed commits.
+        session << (wanted == 2 ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"), now;
+        known->second = wanted;
+    }
 }
-
-}  // namespace
 
 Status Db::read(const std::function<Status(SqlRunner&)>& fn) {
     try {
         Poco::Data::Session session(pool_->get());
-        prepare(session);
+        prepare(session, std::nullopt);
         SqlRunner runner(session);
         return fn(runner);
     } catch (const Poco::Exception& e) {

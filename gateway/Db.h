@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,8 @@ namespace Poco::Data {
 class Session;
 class SessionPool;
 }  // namespace Poco::Data
+
+struct sqlite3;
 
 namespace dad {
 
@@ -77,8 +80,13 @@ public:
 
 private:
     Db() = default;
+    // Applies the per-connection settings, and the sync level a transaction needs.
+    void prepare(Poco::Data::Session& session, std::optional<Durability> durability);
+
     std::unique_ptr<Poco::Data::SessionPool> pool_;
     std::mutex writeMutex_;
+    std::mutex connectionsMutex_;
+    std::map<sqlite3*, int> connections_;  // sync level set on each connection (0: none yet)
 };
 
 }  // namespace dad

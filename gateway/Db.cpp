@@ -1,17 +1,15 @@
 #include "Db.h"
 
-#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/SessionPool.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 #include <sqlite3.h>
 
-namespace dad {
+#include <stdexcept>
 
-using namespace Poco::Data::Keywords;
+namespace dad {
 
 int64_t SqlRow::integer(size_t i, int64_t fallback) const {
     const SqlValue& v = values_.at(i);
@@ -37,45 +35,109 @@ std::optional<std::string> SqlRow::optionalText(size_t i) const {
     return text(i);
 }
 
+class StatementCache {
+public:
+    explicit StatementCache(sqlite3* handle) : handle_(handle) {}
+    ~StatementCache() {
+        for (auto& [sql, statement] : statements_)
+            sqlite3_finalize(statement);
+    }
+    // A compiled statement, reset and unbound, ready for new parameters.
+    sqlite3_stmt* get(const std::string& sql) {
+        auto found = statements_.find(sql);
+        if (found != statements_.end()) {
+            sqlite3_reset(found->second);
+            sqlite3_clear_bindings(found->second);
+            return found->second;
+        }
+        sqlite3_stmt* statement = nullptr;
+        if (sqlite3_prepare_v3(handle_, sql.c_str(), static_cast<int>(sql.size()),
+                               SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+            throw std::runtime_error(sqlite3_errmsg(handle_));
+        }
+        statements_.emplace(sql, statement);
+        return statement;
+    }
+
+private:
+    sqlite3* handle_;
+    std::map<std::string, sqlite3_stmt*> statements_;
+};
+
 namespace {
 
-void bindAll(Poco::Data::Statement& statement, const std::vector<SqlValue>& params) {
-    for (const SqlValue& p : params) {
-        if (auto n = std::get_if<int64_t>(&p)) {
-            statement.addBind(bind(static_cast<Poco::Int64>(*n)));
-        } else if (auto s = std::get_if<std::string>(&p)) {
-            statement.addBind(bind(*s));
+void bindAll(sqlite3* handle, sqlite3_stmt* statement, const std::vector<SqlValue>& params) {
+    for (size_t i = 0; i < params.size(); ++i) {
+        const int index = static_cast<int>(i + 1);
+        int rc;
+        if (auto n = std::get_if<int64_t>(&params[i])) {
+            rc = sqlite3_bind_int64(statement, index, *n);
+        } else if (auto text = std::get_if<std::string>(&params[i])) {
+            rc = sqlite3_bind_text(statement, index, text->data(), static_cast<int>(text->size()),
+                                   SQLITE_TRANSIENT);
         } else {
-            statement.addBind(use(null));
+            rc = sqlite3_bind_null(statement, index);
+        }
+        if (rc != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(handle));
+    }
+}
+
+SqlValue columnValue(sqlite3_stmt* statement, int column) {
+    switch (sqlite3_column_type(statement, column)) {
+        case SQLITE_NULL:
+            return nullptr;
+        case SQLITE_INTEGER:
+            return static_cast<int64_t>(sqlite3_column_int64(statement, column));
+        default: {
+            const auto* text =
+                reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+            return std::string(text ? text : "",
+                               static_cast<size_t>(sqlite3_column_bytes(statement, column)));
         }
     }
 }
 
-SqlValue columnValue(Poco::Data::RecordSet& rs, size_t column) {
-    const Poco::Dynamic::Var& v = rs.value(column);
-    if (v.isEmpty()) return nullptr;
-    if (v.isString()) return v.convert<std::string>();
-    if (v.isInteger()) return static_cast<int64_t>(v.convert<Poco::Int64>());
-    return v.convert<std::string>();
+// Runs a statement to its end; rows go to `rows` when given.
+void run(sqlite3* handle, sqlite3_stmt* statement, SqlRows* rows) {
+    const int columns = sqlite3_column_count(statement);
+    for (;;) {
+        const int rc = sqlite3_step(statement);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            const std::string message = sqlite3_errmsg(handle);
+            sqlite3_reset(statement);
+            throw std::runtime_error(message);
+        }
+        if (!rows) continue;
+        std::vector<SqlValue> values;
+        values.reserve(static_cast<size_t>(columns));
+        for (int c = 0; c < columns; ++c)
+            values.push_back(columnValue(statement, c));
+        rows->emplace_back(std::move(values));
+    }
+    sqlite3_reset(statement);
 }
+
+void exec(sqlite3* handle, const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(handle, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        const std::string message = error ? error : sqlite3_errmsg(handle);
+        sqlite3_free(error);
+        throw std::runtime_error(message);
+    }
+}
+
+// Pooled connections are kept for the life of the process: a connection is
+// known by its handle, which a closed and reopened one could reuse.
+constexpr int kNeverIdle = 10 * 365 * 24 * 3600;
 
 }  // namespace
 
 SqlRows SqlRunner::query(const std::string& sql, const std::vector<SqlValue>& params) {
-    Poco::Data::Statement statement(session_);
-    statement << sql;
-    bindAll(statement, params);
-    statement.execute();
-    Poco::Data::RecordSet rs(statement);
+    sqlite3_stmt* statement = cache_.get(sql);
+    bindAll(handle_, statement, params);
     SqlRows rows;
-    const size_t columns = rs.columnCount();
-    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-        std::vector<SqlValue> values;
-        values.reserve(columns);
-        for (size_t c = 0; c < columns; ++c)
-            values.push_back(columnValue(rs, c));
-        rows.emplace_back(std::move(values));
-    }
+    run(handle_, statement, &rows);
     return rows;
 }
 
@@ -87,17 +149,11 @@ std::optional<SqlRow> SqlRunner::queryOne(const std::string& sql,
 }
 
 size_t SqlRunner::execute(const std::string& sql, const std::vector<SqlValue>& params) {
-    Poco::Data::Statement statement(session_);
-    statement << sql;
-    bindAll(statement, params);
-    return statement.execute();
+    sqlite3_stmt* statement = cache_.get(sql);
+    bindAll(handle_, statement, params);
+    run(handle_, statement, nullptr);
+    return static_cast<size_t>(sqlite3_changes(handle_));
 }
-
-namespace {
-// Pooled connections are kept for the life of the process: prepare() knows a
-// connection by its handle, which a closed and reopened one could reuse.
-constexpr int kNeverIdle = 10 * 365 * 24 * 3600;
-}  // namespace
 
 Status Db::openSqlite(const std::string& path, std::unique_ptr<Db>& db) {
     try {
@@ -106,42 +162,38 @@ Status Db::openSqlite(const std::string& path, std::unique_ptr<Db>& db) {
         created->pool_ =
             std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 64, kNeverIdle);
         Poco::Data::Session session(created->pool_->get());
-        session << "PRAGMA journal_mode=WAL", now;
+        exec(Poco::Data::SQLite::Utility::dbHandle(session), "PRAGMA journal_mode=WAL");
         db = std::move(created);
         return Status::ok();
     } catch (const Poco::Exception& e) {
         return Status::ioError("cannot open catalog " + path + ": " + e.displayText());
+    } catch (const std::exception& e) {
+        return Status::ioError("cannot open catalog " + path + ": " + e.what());
     }
 }
 
 Db::~Db() = default;
 
-void Db::prepare(Poco::Data::Session& session, std::optional<Durability> durability) {
-    // Settings stay with a pooled connection: set them once, and switch the
-    // sync level only when a transaction needs another one.
-    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(session);
-    int wanted = -1;
-    if (durability) wanted = *durability == Durability::Full ? 2 : 1;
+Db::Connection& Db::connection(Poco::Data::Session& session, sqlite3*& handle) {
+    handle = Poco::Data::SQLite::Utility::dbHandle(session);
     std::lock_guard<std::mutex> lock(connectionsMutex_);
     auto known = connections_.find(handle);
     if (known == connections_.end()) {
         sqlite3_busy_timeout(handle, 10000);
-        session << "PRAGMA foreign_keys=ON", now;
-        known = connections_.emplace(handle, 0).first;
+        exec(handle, "PRAGMA foreign_keys=ON");
+        Connection fresh;
+        fresh.statements = std::make_unique<StatementCache>(handle);
+        known = connections_.emplace(handle, std::move(fresh)).first;
     }
-    if (wanted >= 0 && known->second != wanted) {
-        // In WAL mode NORMAL syncs at checkpoints only: a process crash loses
-        // nothing, a power cut may lose the last relaxed commits.
-        session << (wanted == 2 ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"), now;
-        known->second = wanted;
-    }
+    return known->second;
 }
 
 Status Db::read(const std::function<Status(SqlRunner&)>& fn) {
     try {
         Poco::Data::Session session(pool_->get());
-        prepare(session, std::nullopt);
-        SqlRunner runner(session);
+        sqlite3* handle = nullptr;
+        Connection& c = connection(session, handle);
+        SqlRunner runner(handle, *c.statements);
         return fn(runner);
     } catch (const Poco::Exception& e) {
         return Status::ioError("catalog: " + e.displayText());
@@ -154,17 +206,25 @@ Status Db::transaction(const std::function<Status(SqlRunner&)>& fn, Durability d
     std::lock_guard<std::mutex> lock(writeMutex_);
     try {
         Poco::Data::Session session(pool_->get());
-        prepare(session, durability);
-        SqlRunner runner(session);
-        session << "BEGIN IMMEDIATE", now;
+        sqlite3* handle = nullptr;
+        Connection& c = connection(session, handle);
+        // In WAL mode NORMAL syncs at checkpoints only: a process crash loses
+        // nothing, a power cut may lose the last relaxed commits.
+        const int level = durability == Durability::Full ? 2 : 1;
+        if (c.syncLevel != level) {
+            exec(handle, level == 2 ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+            c.syncLevel = level;
+        }
+        SqlRunner runner(handle, *c.statements);
+        exec(handle, "BEGIN IMMEDIATE");
         Status result;
         try {
             result = fn(runner);
         } catch (...) {
-            session << "ROLLBACK", now;
+            exec(handle, "ROLLBACK");
             throw;
         }
-        session << (result ? "COMMIT" : "ROLLBACK"), now;
+        exec(handle, result ? "COMMIT" : "ROLLBACK");
         return result;
     } catch (const Poco::Exception& e) {
         return Status::ioError("catalog: " + e.displayText());

@@ -11,12 +11,17 @@ BlobStore::BlobStore(FileSystem& fs, std::string dataDir)
     : fs_(fs), blobDir_(dataDir + "/blobs"), uploadDir_(dataDir + "/uploads") {}
 
 Status BlobStore::init() {
-    if (Status s = fs_.makeDirectories(blobDir_); !s) return s;
-    return fs_.makeDirectories(uploadDir_);
+    if (Status s = fs_.makeDirectories(uploadDir_); !s) return s;
+    static const char* kHex = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) {
+        const std::string dir = blobDir_ + "/" + kHex[i >> 4] + kHex[i & 15];
+        if (Status s = ensureDurableDirectory(dir); !s) return s;
+    }
+    return Status::ok();
 }
 
 std::string BlobStore::blobPath(const std::string& sha256) const {
-    return blobDir_ + "/" + sha256.substr(0, 2) + "/" + sha256.substr(2, 2) + "/" + sha256;
+    return blobDir_ + "/" + sha256.substr(0, 2) + "/" + sha256;
 }
 
 std::string BlobStore::uploadPath(const std::string& tempName) const {

@@ -1,4 +1,4 @@
-// BlobStore: content named by SHA-256 under <data>/blobs/ab/cd/<sha256>, stored
+// BlobStore: content named by SHA-256 under <data>/blobs/ab/<sha256>, stored
 // once whoever uploads it; partial uploads under <data>/uploads/.
 //
 // Publishing an upload: the caller fsyncs the upload file, then adopt() gives
@@ -28,7 +28,8 @@ class BlobStore {
 public:
     BlobStore(FileSystem& fs, std::string dataDir);
 
-    // Creates the directories.
+    // Creates the directories, with the 256 blob folders made durable once
+    // here, so publishing a new blob costs one directory fsync.
     Status init();
 
     std::string blobPath(const std::string& sha256) const;
@@ -53,7 +54,7 @@ public:
     std::shared_mutex& linkLock() { return linkLock_; }
 
 private:
-    // Creates blobs/ab/cd when missing and makes its name durable before use.
+    // Creates blobs/ab when missing and makes its name durable before use.
     Status ensureDurableDirectory(const std::string& dir);
 
     FileSystem& fs_;

@@ -417,7 +417,7 @@ class Gateway:
     # ---- looking at the store --------------------------------------------
 
     def blob_paths(self):
-        """Every blob file: data/blobs/<2 hex>/<2 hex>/<64 hex sha256>."""
+        """Every blob file: data/blobs/<2 hex>/<64 hex sha256>."""
         found = []
         root = os.path.join(self.data_dir, "blobs")
         for directory, _, files in os.walk(root):
@@ -430,7 +430,7 @@ class Gateway:
         return len(self.blob_paths())
 
     def has_blob(self, sha256_hex):
-        path = os.path.join(self.data_dir, "blobs", sha256_hex[0:2], sha256_hex[2:4], sha256_hex)
+        path = os.path.join(self.data_dir, "blobs", sha256_hex[0:2], sha256_hex)
         return os.path.isfile(path)
 
     def partial_upload_bytes(self):

@@ -100,8 +100,7 @@ public:
         const std::string content = "hello, blob store";
         const std::string digest = sha(content);
         const std::string path = upload(content);
-        const std::string expected =
-            dir_ + "/blobs/" + digest.substr(0, 2) + "/" + digest.substr(2, 2) + "/" + digest;
+        const std::string expected = dir_ + "/blobs/" + digest.substr(0, 2) + "/" + digest;
         CPPUNIT_ASSERT_EQUAL(expected, store_->blobPath(digest));
         const Status s = adopt(path, digest);
         CPPUNIT_ASSERT_MESSAGE(s.message(), s.isOk());

@@ -155,7 +155,20 @@ const std::vector<std::string> kVersion1 = {
         ok INTEGER NOT NULL))",
 };
 
-const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1};
+// Version 2: WebDAV dead properties (PROPPATCH), kept with the node they
+// describe: a move keeps them, removing the node removes them.
+const std::vector<std::string> kVersion2 = {
+    R"(CREATE TABLE dead_property (
+        node_id INTEGER NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (node_id, namespace, name)))",
+    R"(CREATE TRIGGER dead_property_node_removed AFTER DELETE ON node
+        BEGIN DELETE FROM dead_property WHERE node_id = OLD.id; END)",
+};
+
+const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1, &kVersion2};
 
 }  // namespace
 

@@ -28,6 +28,8 @@ public:
     Status removeFile(const std::string& path) override;
     Status rename(const std::string& from, const std::string& to, bool replace) override;
     Status copyFile(const std::string& from, const std::string& to, bool replace) override;
+    Status linkContent(const std::string& path, const std::string& sha256Hex, uint64_t size,
+                       bool replace) override;  // GatewaySessionLink.cpp
     Status setModificationTime(const std::string& path, int64_t mtime) override;
     Status openRead(const std::string& path, std::unique_ptr<ReadStream>& stream) override;
     Status openWrite(const std::string& path, const WriteOptions& options,

@@ -92,6 +92,12 @@ public:
     virtual Status rename(const std::string& from, const std::string& to, bool replace) = 0;
     // Server-side copy: a new reference to the same blob, no bytes copied.
     virtual Status copyFile(const std::string& from, const std::string& to, bool replace) = 0;
+    // Upload by hash: makes `path` a new reference to stored content named by
+    // its SHA-256 (lower-case hex) and size, with the same permission, policy
+    // and quota checks as copyFile; no bytes move. NotFound when the store does
+    // not hold that content; `replace` as for rename.
+    virtual Status linkContent(const std::string& path, const std::string& sha256Hex,
+                               uint64_t size, bool replace) = 0;
     virtual Status setModificationTime(const std::string& path, int64_t mtime) = 0;
 
     virtual Status openRead(const std::string& path, std::unique_ptr<ReadStream>& stream) = 0;

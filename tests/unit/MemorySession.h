@@ -126,6 +126,9 @@ public:
         files[to] = it->second;
         return Status::ok();
     }
+    Status linkContent(const std::string&, const std::string&, uint64_t, bool) override {
+        return Status::error(StatusCode::Unsupported, "upload by hash is not supported here");
+    }
     Status setModificationTime(const std::string& path, int64_t mtime) override {
         mtimes.emplace_back(path, mtime);
         auto it = files.find(path);

@@ -1,0 +1,91 @@
+// WebDavHandler: one WebDAV request (RFC 4918 class 1 and 2) translated into
+// Session calls. It owns no state across requests except through the shared
+// WebDavContext (locks, credentials). Replies follow WebDavStatusMap; an
+// upload is answered 201/204 only after WriteStream::close() returned Ok.
+// A request body the handler did not read is drained when small, otherwise
+// the connection is closed, so the next request on it is never misread.
+#pragma once
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "IfHeader.h"
+#include "Session.h"
+#include "WebDavContext.h"
+#include "WebDavStatusMap.h"
+
+namespace dad {
+
+class WebDavHandler : public Poco::Net::HTTPRequestHandler {
+public:
+    WebDavHandler(WebDavContext& context, bool secure) : context_(context), secure_(secure) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override;
+
+    static constexpr size_t kMaxXmlBody = 1 << 20;
+    static constexpr size_t kTransferChunk = 256 * 1024;
+
+private:
+    void dispatch();
+    bool authenticate();
+
+    // --- replies (WebDavHandler.cpp)
+    void finishRequestBody();
+    void sendEmpty(int status);
+    void sendText(int status, const std::string& text);
+    void sendXml(int status, const std::string& xml);
+    void sendStatus(const Status& status, DavOperation operation);
+    void sendError(int status, const char* davCondition);
+    // Reads a body of at most kMaxXmlBody; sends 413 and returns false past it.
+    bool readBodyInto(std::string& body);
+    bool requestHasBody() const;
+
+    // --- conditions and locks (WebDavHandler.cpp)
+    // Evaluates If, If-Match and If-None-Match for `path`; on failure sends
+    // the reply (412 or 423) and returns false.
+    bool checkConditions(const std::string& path, bool isRead);
+    // Whether `path` may change given the submitted lock tokens; sends 423.
+    bool checkLock(const std::string& path, bool subtree);
+    // The strong entity tag of a file: its SHA-256 (base64url, quoted).
+    std::string etagOf(const std::string& path);
+    static std::string etagOfHash(const std::string& sha256Hex);
+    bool exists(const std::string& path, FileInfo& info);
+
+    // --- methods
+    void doOptions();
+    void doMkcol();
+    void doDelete();
+    Status removeTree(const std::string& path);
+    void doGet(bool head);       // WebDavTransfers.cpp
+    void doPut();                // WebDavTransfers.cpp
+    void doPropfind();           // WebDavProps.cpp
+    void doProppatch();          // WebDavProps.cpp
+    void doCopyMove(bool move);  // WebDavCopyMove.cpp
+    Status copyTree(const std::string& from, const std::string& to, bool infinite);
+    void doLock();    // WebDavLocks.cpp
+    void doUnlock();  // WebDavLocks.cpp
+    std::string lockDiscovery(const std::string& path);
+
+    DeadProperties* properties();
+
+    WebDavContext& context_;
+    bool secure_;
+    Poco::Net::HTTPServerRequest* request_ = nullptr;
+    Poco::Net::HTTPServerResponse* response_ = nullptr;
+    std::unique_ptr<Session> session_;
+    std::unique_ptr<DeadProperties> properties_;
+    std::string user_;
+    std::string path_;
+    std::vector<IfList> ifLists_;
+    std::set<std::string> submittedTokens_;
+    bool bodyRead_ = false;
+    bool continueSent_ = false;
+};
+
+}  // namespace dad

@@ -24,6 +24,7 @@
 #include "SftpSubsystem.h"
 #include "SshServer.h"
 #include "TlsCertificate.h"
+#include "WebDavServer.h"
 
 using namespace dad;
 
@@ -54,6 +55,21 @@ SshServerOptions sshOptions(const Poco::Util::AbstractConfiguration& config) {
         config.getInt("sftp.max_connections_per_address", o.maxConnectionsPerAddress);
     o.maxAuthAttempts = config.getInt("sftp.max_auth_attempts", o.maxAuthAttempts);
     o.failedLoginDelayMs = config.getInt("sftp.failed_login_delay_ms", o.failedLoginDelayMs);
+    return o;
+}
+
+WebDavServerOptions webDavOptions(const Poco::Util::AbstractConfiguration& config,
+                                  const std::string& dataDir) {
+    WebDavServerOptions o;
+    o.address = config.getString("https.address", o.address);
+    o.httpsPort = static_cast<uint16_t>(config.getInt("https.port", o.httpsPort));
+    o.httpPort = static_cast<uint16_t>(config.getInt("http.port", o.httpPort));
+    o.certificateFile = config.getString("tls.certificate", dataDir + "/tls/cert.pem");
+    o.privateKeyFile = config.getString("tls.key", dataDir + "/tls/key.pem");
+    o.maxThreads = config.getInt("https.max_threads", o.maxThreads);
+    o.timeoutSeconds = config.getInt("https.timeout_seconds", o.timeoutSeconds);
+    o.keepAliveSeconds = config.getInt("https.keep_alive_seconds", o.keepAliveSeconds);
+    o.basicOverHttp = config.getBool("http.allow_basic_auth", o.basicOverHttp);
     return o;
 }
 
@@ -141,6 +157,23 @@ int main(int argc, char** argv) {
         std::cout << "dadgate: sftp listening on " << ssh.address << ":" << sftp->boundPort()
                   << std::endl;
     }
+    std::unique_ptr<WebDavServer> webdav;
+    WebDavServerOptions dav = webDavOptions(*config, dataDir);
+    if (dav.httpsPort != 0 || dav.httpPort != 0) {
+        Gateway& gw = *gateway;
+        webdav = std::make_unique<WebDavServer>(
+            dav, gw, [&gw](const std::string& user, std::unique_ptr<DeadProperties>& properties) {
+                return DeadProperties::open(gw, user, properties);
+            });
+        if (Status s = webdav->start(); !s) return fail("webdav: " + s.message());
+        if (webdav->httpsPort() != 0) {
+            std::cout << "dadgate: https listening on " << dav.address << ":" << webdav->httpsPort()
+                      << std::endl;
+        }
+        if (webdav->httpPort() != 0) {
+            std::cout << "dadgate: http listening on " << dav.address << ":" << webdav->httpPort()
+                      << std::endl;
+        }
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
     std::cout << "dadgate: ready" << std::endl;
@@ -152,6 +185,7 @@ int main(int argc, char** argv) {
     }
     Poco::Logger::get("dadgate").information("stopping");
     housekeeping.stop();
+    if (webdav) webdav->stop();
     if (sftp) sftp->stop();
     return 0;
 }

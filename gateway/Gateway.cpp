@@ -53,7 +53,7 @@ Status Gateway::checkPassword(const std::string& user, const std::string& passwo
     Status found = catalog_->findAccount(user, account);
     // Verify even for an unknown user, so timing does not tell which names exist.
     static const std::string kDummy = hashPassword("not a password");
-    const bool match = verifyPassword(password, found ? account.passwordHash : kDummy);
+    const bool match = verifier_.verify(user, password, found ? account.passwordHash : kDummy);
     Status result = Status::denied(kLoginFailed);
     if (found && match && !account.disabled) {
         PolicyEvent event;

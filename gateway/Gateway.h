@@ -13,6 +13,7 @@
 #include "BlobStore.h"
 #include "Catalog.h"
 #include "FileSystem.h"
+#include "PasswordVerifier.h"
 #include "PolicyEngine.h"
 
 namespace dad {
@@ -61,6 +62,7 @@ private:
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<BlobStore> store_;
     PolicyEngine policy_;
+    PasswordVerifier verifier_;
     std::mutex uploadsMutex_;
     std::set<std::string> activeUploads_;
 };

@@ -1,0 +1,35 @@
+// PasswordVerifier: checks passwords against their slow hashes for logins.
+// At most `concurrency` scrypt computations run at once (each takes 32 MiB),
+// and a successful check is remembered for `rememberSeconds` under a keyed
+// HMAC of (user, password, stored hash), so a client that opens many
+// connections pays for the slow hash once. A wrong password, a changed hash
+// or an expired entry always goes through the slow hash. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace dad {
+
+class PasswordVerifier {
+public:
+    explicit PasswordVerifier(int concurrency = 4, int64_t rememberSeconds = 300);
+    bool verify(const std::string& user, const std::string& password,
+                const std::string& storedHash);
+
+private:
+    std::string cacheKey(const std::string& user, const std::string& password,
+                         const std::string& storedHash) const;
+
+    std::string key_;  // random, for this process only
+    int64_t rememberSeconds_;
+    std::mutex mutex_;
+    std::condition_variable slotFree_;
+    int freeSlots_;
+    std::map<std::string, int64_t> remembered_;  // HMAC -> expiry (seconds)
+};
+
+}  // namespace dad

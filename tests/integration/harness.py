@@ -209,7 +209,7 @@ class Gateway:
         gw = Gateway(); gw.start(); cls.addClassCleanup(gw.cleanup)
     """
 
-    def __init__(self, extra_defines=None):
+    def __init__(self, extra_defines=None, web=False):
         if not os.access(DADGATE, os.X_OK):
             raise AssertionError("dadgate not built: %s (set DAD_BUILD_DIR)" % DADGATE)
         self.work_dir = tempfile.mkdtemp(prefix="dadgate-test-")
@@ -217,6 +217,11 @@ class Gateway:
         self.config_path = os.path.join(self.work_dir, "dadgate.properties")
         self.log_path = os.path.join(self.work_dir, "dadgate.log")
         self.extra_defines = dict(extra_defines or {})
+        # web=True: HTTPS and plain-HTTP listeners (WebDAV, package pages) on
+        # free loopback ports; otherwise they stay off whatever the config says.
+        self.web = web
+        self.https_port = None
+        self.http_port = None
         self.process = None
         self.port = None
         self.admin_user = None
@@ -240,7 +245,7 @@ class Gateway:
         self.port = free_port()
         args = [DADGATE, "--config", self.config_path,
                 "--define", "sftp.address=127.0.0.1",
-                "--define", "sftp.port=%d" % self.port] + self.defines()
+                "--define", "sftp.port=%d" % self.port] + self.web_defines() + self.defines()
         stderr_log = open(self.log_path, "a", encoding="utf-8")
         try:
             self.process = subprocess.Popen(
@@ -261,6 +266,21 @@ class Gateway:
             raise AssertionError("dadgate exited (%s) before it was ready\n%s"
                                  % (code, self.diagnostics()))
         return self
+
+    def web_defines(self):
+        if not self.web:
+            return ["--define", "https.port=0", "--define", "http.port=0"]
+        if self.https_port is None:  # kept across restarts
+            self.https_port, self.http_port = free_port(), free_port()
+        return ["--define", "https.address=127.0.0.1",
+                "--define", "https.port=%d" % self.https_port,
+                "--define", "http.port=%d" % self.http_port]
+
+    def web_url(self, path="/", https=False):
+        """The URL of `path` on the HTTPS or the plain-HTTP listener."""
+        if https:
+            return "https://127.0.0.1:%d%s" % (self.https_port, path)
+        return "http://127.0.0.1:%d%s" % (self.http_port, path)
 
     def _note_line(self, line):
         match = ADMIN_LINE.match(line)
@@ -589,12 +609,13 @@ class GatewayTestCase:
     Subclasses list USERS as (name, password) pairs to create up front."""
 
     USERS = ()
+    WEB = False  # True: the gateway also listens for HTTPS and HTTP (Gateway(web=True))
     gateway = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gateway = Gateway()
+        cls.gateway = Gateway(web=cls.WEB)
         cls.addClassCleanup(cls.gateway.cleanup)
         cls.gateway.start()
         for name, password in cls.USERS:

@@ -15,7 +15,7 @@ UploadStream::UploadStream(Gateway& gateway, UploadTarget target, int fd, uint64
       fd_(fd),
       size_(existingBytes),
       append_(append),
-      inOrder_(existingBytes == 0) {}
+      writer_(gateway.store().fileSystem(), fd, existingBytes == 0) {}
 
 UploadStream::~UploadStream() {
     if (open_) abandon();
@@ -32,18 +32,13 @@ Status UploadStream::write(uint64_t offset, const char* data, size_t length) {
             StatusCode::QuotaExceeded,
             "quota exceeded: " + std::to_string(target_.quotaBytes) + " bytes allowed");
     }
-    if (Status s = gateway_.store().fileSystem().writeAt(fd_, offset, data, length); !s) return s;
-    if (inOrder_ && offset == hashedUpTo_) {
-        hasher_.update(data, length);
-        hashedUpTo_ = end;
-    } else if (offset < hashedUpTo_ || offset > hashedUpTo_) {
-        inOrder_ = false;  // hashed again at close, the one case for a second pass
-    }
+    if (Status s = writer_.write(offset, data, length); !s) return s;
     if (end > size_) size_ = end;
     return Status::ok();
 }
 
 Status UploadStream::sync() {
+    if (Status s = writer_.drain(); !s) return s;
     return gateway_.store().fileSystem().sync(fd_);
 }
 
@@ -61,6 +56,7 @@ Status UploadStream::publish() {
     FileSystem& fs = gateway_.store().fileSystem();
     BlobStore& store = gateway_.store();
     const std::string path = store.uploadPath(target_.upload.tempName);
+    if (Status s = writer_.drain(); !s) return s;
     if (target_.manifestOf) {
         Status s = applyManifest(path);
         if (!s) {
@@ -72,8 +68,8 @@ Status UploadStream::publish() {
     if (Status s = fs.sync(fd_); !s) return s;
     std::string sha;
     uint64_t size = size_;
-    if (inOrder_ && hashedUpTo_ == size_) {
-        sha = hasher_.finishHex();
+    if (writer_.hashCovers(size_)) {
+        sha = writer_.finishHash();
     } else if (Status s = store.hashFile(path, sha, size); !s) {
         return s;
     }
@@ -146,6 +142,7 @@ Status UploadStream::applyManifest(const std::string& path) {
 void UploadStream::discard() {
     if (!open_) return;
     open_ = false;
+    (void)writer_.drain();
     FileSystem& fs = gateway_.store().fileSystem();
     fs.close(fd_);
     (void)gateway_.catalog().removeUpload(target_.upload.id);
@@ -156,6 +153,7 @@ void UploadStream::discard() {
 void UploadStream::abandon() {
     if (!open_) return;
     open_ = false;
+    (void)writer_.drain();  // what arrived stays in the partial file for a resume
     gateway_.store().fileSystem().close(fd_);
     gateway_.releaseUpload(target_.upload.tempName);
     gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,

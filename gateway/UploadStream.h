@@ -8,9 +8,9 @@
 #include <string>
 
 #include "Authenticator.h"
+#include "BackgroundWriter.h"
 #include "Catalog.h"
 #include "Session.h"
-#include "Sha256.h"
 
 namespace dad {
 
@@ -51,9 +51,7 @@ private:
     int fd_;
     uint64_t size_;
     bool append_;
-    Sha256 hasher_;
-    uint64_t hashedUpTo_ = 0;  // bytes [0, hashedUpTo_) are in hasher_
-    bool inOrder_;             // every write so far continued the hashed prefix
+    BackgroundWriter writer_;
     bool open_ = true;
 };
 

@@ -102,7 +102,10 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     event.connection = connection_;
     event.path = path;
     event.quotaBytes = account_.quotaBytes.value_or(-1);
-    if (Status s = catalog.usedBytes(account_.id, event.usedBytes); !s) return s;
+    // Summing the account's files is only needed when a quota limits them.
+    if (account_.quotaBytes) {
+        if (Status s = catalog.usedBytes(account_.id, event.usedBytes); !s) return s;
+    }
     if (Status s = gateway_.policy().ask(event); !s) return s;
 
     std::optional<UploadRecord> upload = place.upload;

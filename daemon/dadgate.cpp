@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "CommandLine.h"
+#include "FtpServer.h"
 #include "Gateway.h"
 #include "HostKeys.h"
 #include "Housekeeping.h"
@@ -70,6 +71,35 @@ WebDavServerOptions webDavOptions(const Poco::Util::AbstractConfiguration& confi
     o.timeoutSeconds = config.getInt("https.timeout_seconds", o.timeoutSeconds);
     o.keepAliveSeconds = config.getInt("https.keep_alive_seconds", o.keepAliveSeconds);
     o.basicOverHttp = config.getBool("http.allow_basic_auth", o.basicOverHttp);
+    return o;
+}
+
+FtpServerOptions ftpOptions(const Poco::Util::AbstractConfiguration& config,
+                            const std::string& dataDir) {
+    FtpServerOptions o;
+    o.address = config.getString("ftp.address", o.address);
+    o.explicitPort = static_cast<uint16_t>(config.getInt("ftp.port", o.explicitPort));
+    o.implicitPort = static_cast<uint16_t>(config.getInt("ftps.port", o.implicitPort));
+    o.certificateFile = config.getString("tls.certificate", dataDir + "/tls/cert.pem");
+    o.keyFile = config.getString("tls.key", dataDir + "/tls/key.pem");
+    o.maxConnections = config.getInt("ftp.max_connections", o.maxConnections);
+    o.maxConnectionsPerAddress =
+        config.getInt("ftp.max_connections_per_address", o.maxConnectionsPerAddress);
+    FtpSessionOptions& s = o.session;
+    s.allowPlain = config.getBool("ftp.allow_plain", s.allowPlain);
+    s.requireProtectedData = config.getBool("ftp.require_prot_p", s.requireProtectedData);
+    s.loginGraceSeconds = config.getInt("ftp.login_grace_seconds", s.loginGraceSeconds);
+    s.idleTimeoutSeconds = config.getInt("ftp.idle_timeout_seconds", s.idleTimeoutSeconds);
+    s.failedLoginDelayMs = config.getInt("ftp.failed_login_delay_ms", s.failedLoginDelayMs);
+    s.maxLoginAttempts = config.getInt("ftp.max_login_attempts", s.maxLoginAttempts);
+    s.transferBufferBytes = static_cast<size_t>(
+        config.getInt("ftp.transfer_buffer_bytes", static_cast<int>(s.transferBufferBytes)));
+    s.data.passivePortMin = static_cast<uint16_t>(config.getInt("ftp.passive_port_min", 0));
+    s.data.passivePortMax = static_cast<uint16_t>(config.getInt("ftp.passive_port_max", 0));
+    s.data.masqueradeAddress = config.getString("ftp.masquerade_address", "");
+    s.data.requireTlsSessionReuse =
+        config.getBool("ftp.require_tls_session_reuse", s.data.requireTlsSessionReuse);
+    s.data.timeoutSeconds = config.getInt("ftp.data_timeout_seconds", s.data.timeoutSeconds);
     return o;
 }
 
@@ -174,6 +204,21 @@ int main(int argc, char** argv) {
             std::cout << "dadgate: http listening on " << dav.address << ":" << webdav->httpPort()
                       << std::endl;
         }
+    }
+    std::unique_ptr<FtpServer> ftp;
+    FtpServerOptions ftpConfig = ftpOptions(*config, dataDir);
+    if (ftpConfig.explicitPort != 0 || ftpConfig.implicitPort != 0) {
+        ftp = std::make_unique<FtpServer>(ftpConfig, *gateway);
+        if (Status s = ftp->start(); !s) return fail("ftp: " + s.message());
+        if (ftp->explicitPort() != 0) {
+            std::cout << "dadgate: ftp listening on " << ftpConfig.address << ":"
+                      << ftp->explicitPort() << std::endl;
+        }
+        if (ftp->implicitPort() != 0) {
+            std::cout << "dadgate: ftps listening on " << ftpConfig.address << ":"
+                      << ftp->implicitPort() << std::endl;
+        }
+    }
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
     std::cout << "dadgate: ready" << std::endl;
@@ -186,6 +231,7 @@ int main(int argc, char** argv) {
     Poco::Logger::get("dadgate").information("stopping");
     housekeeping.stop();
     if (webdav) webdav->stop();
+    if (ftp) ftp->stop();
     if (sftp) sftp->stop();
     return 0;
 }

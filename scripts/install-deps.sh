@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
 )
 # Runtime helpers and the real clients the integration tests drive.
 CLIENT_PACKAGES=(
-    openssh-client openssh-server sshpass curl rclone
+    openssh-client openssh-server sshpass curl rclone lftp openssl
     python3 python3-paramiko sqlite3 litmus
 )
 

@@ -209,7 +209,7 @@ class Gateway:
         gw = Gateway(); gw.start(); cls.addClassCleanup(gw.cleanup)
     """
 
-    def __init__(self, extra_defines=None, web=False):
+    def __init__(self, extra_defines=None, web=False, ftp=False):
         if not os.access(DADGATE, os.X_OK):
             raise AssertionError("dadgate not built: %s (set DAD_BUILD_DIR)" % DADGATE)
         self.work_dir = tempfile.mkdtemp(prefix="dadgate-test-")
@@ -220,10 +220,15 @@ class Gateway:
         # web=True: HTTPS and plain-HTTP listeners (WebDAV, package pages) on
         # free loopback ports; otherwise they stay off whatever the config says.
         self.web = web
+        # ftp=True: explicit (AUTH TLS) and implicit FTPS listeners on free
+        # loopback ports; otherwise both stay off whatever the config says.
+        self.ftp = ftp
         self.https_port = None
         self.http_port = None
         self.process = None
         self.port = None
+        self.ftp_port = None   # explicit FTPS (AUTH TLS)
+        self.ftps_port = None  # implicit FTPS
         self.admin_user = None
         self.admin_password = None
         self.stdout_reader = None
@@ -243,9 +248,10 @@ class Gateway:
         if self.process is not None:
             raise AssertionError("gateway already running")
         self.port = free_port()
-        args = [DADGATE, "--config", self.config_path,
-                "--define", "sftp.address=127.0.0.1",
-                "--define", "sftp.port=%d" % self.port] + self.web_defines() + self.defines()
+        args = ([DADGATE, "--config", self.config_path,
+                 "--define", "sftp.address=127.0.0.1",
+                 "--define", "sftp.port=%d" % self.port]
+                + self.web_defines() + self.ftp_defines() + self.defines())
         stderr_log = open(self.log_path, "a", encoding="utf-8")
         try:
             self.process = subprocess.Popen(
@@ -275,6 +281,22 @@ class Gateway:
         return ["--define", "https.address=127.0.0.1",
                 "--define", "https.port=%d" % self.https_port,
                 "--define", "http.port=%d" % self.http_port]
+
+    def ftp_defines(self):
+        if not self.ftp:
+            return ["--define", "ftp.port=0", "--define", "ftps.port=0"]
+        if self.ftp_port is None:  # kept across restarts
+            self.ftp_port, self.ftps_port = free_port(), free_port()
+        return ["--define", "ftp.address=127.0.0.1",
+                "--define", "ftp.port=%d" % self.ftp_port,
+                "--define", "ftps.port=%d" % self.ftps_port,
+                "--define", "ftp.passive_port_min=0", "--define", "ftp.passive_port_max=0"]
+
+    def ftp_url(self, path="/", implicit=False):
+        """ftp:// (explicit, AUTH TLS) or ftps:// (implicit) URL of `path`."""
+        if implicit:
+            return "ftps://127.0.0.1:%d%s" % (self.ftps_port, path)
+        return "ftp://127.0.0.1:%d%s" % (self.ftp_port, path)
 
     def web_url(self, path="/", https=False):
         """The URL of `path` on the HTTPS or the plain-HTTP listener."""
@@ -610,12 +632,13 @@ class GatewayTestCase:
 
     USERS = ()
     WEB = False  # True: the gateway also listens for HTTPS and HTTP (Gateway(web=True))
+    FTP = False  # True: explicit and implicit FTPS listeners too (Gateway(ftp=True))
     gateway = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gateway = Gateway(web=cls.WEB)
+        cls.gateway = Gateway(web=cls.WEB, ftp=cls.FTP)
         cls.addClassCleanup(cls.gateway.cleanup)
         cls.gateway.start()
         for name, password in cls.USERS:

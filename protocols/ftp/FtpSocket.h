@@ -1,0 +1,70 @@
+// FtpSocket: one TCP connection of the FTP front (control or data), in clear
+// or under TLS (OpenSSL on the descriptor, with the SSL_CTX of a Poco
+// Context). Blocking I/O bounded by timeouts; the gateway is always the TLS
+// server, on data connections too.
+//
+// Failures come back as Status: IoError for a broken or timed-out connection,
+// PermissionDenied for a failed TLS handshake. Never throws.
+// One thread uses a socket; shutdown() may be called from any thread.
+#pragma once
+
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "Status.h"
+
+namespace dad {
+
+// The numeric address and port of a socket address; an IPv4-mapped IPv6
+// address is shown as IPv4.
+void ftpDescribeAddress(const sockaddr_storage& address, std::string& host, uint16_t& port);
+
+class FtpSocket {
+public:
+    // Takes ownership of `fd` (a connected stream socket).
+    explicit FtpSocket(int fd);
+    ~FtpSocket();
+    FtpSocket(const FtpSocket&) = delete;
+    FtpSocket& operator=(const FtpSocket&) = delete;
+
+    // Runs the TLS server handshake within `timeoutMs`.
+    Status startTls(SSL_CTX* context, int timeoutMs);
+    bool isTls() const { return ssl_ != nullptr; }
+    // Whether the TLS handshake resumed a cached session (RFC 4217 reuse).
+    bool sessionReused() const;
+    // "TLSv1.3 TLS_AES_256_GCM_SHA384", or "" in clear.
+    std::string tlsDescription() const;
+
+    // Reads up to `length` bytes, waiting at most `timeoutMs` (-1: no limit).
+    // `got` is 0 at the peer's end of stream. A timeout is Busy.
+    Status read(char* buffer, size_t length, size_t& got, int timeoutMs);
+    // Whether the peer ended its side with a TLS close_notify.
+    bool closeNotifySeen() const { return closeNotifySeen_; }
+    // Writes everything, each wait bounded by `timeoutMs`.
+    Status writeAll(const char* data, size_t length, int timeoutMs);
+    // Whether read() would return at once (bytes buffered or the socket readable).
+    bool readable();
+    // Ends the connection cleanly: under TLS sends close_notify and awaits
+    // the peer's (or its end of stream) within `timeoutMs`; then a TCP FIN.
+    Status close(int timeoutMs);
+    // Cuts the connection (from any thread): blocked reads and writes fail.
+    void shutdown();
+    int fd() const { return fd_; }
+
+private:
+    enum class Want { Read, Write };
+    bool waitFor(Want want, int timeoutMs);
+    Status sslError(const char* what, int rc, int timeoutMs, bool& retry);
+
+    int fd_;
+    SSL* ssl_ = nullptr;
+    bool closeNotifySeen_ = false;
+    std::atomic<bool> cut_{false};
+};
+
+}  // namespace dad

@@ -35,16 +35,14 @@ int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
             if (gateway.catalog().findAccount(flags["user"], admin) && admin.type == "admin" &&
                 gateway.catalog().listAccounts(accounts)) {
                 for (const AccountRecord& sub : accounts) {
-                    if (sub.parentId != admin.id)
-                        continue;
+                    if (sub.parentId != admin.id) continue;
                     std::vector<PackageRecord> more;
                     if (gateway.catalog().listPackages(sub.id, more)) {
                         for (const PackageRecord& p : more) {
                             bool seen = false;
                             for (const PackageRecord& q : packages)
                                 seen = seen || q.id == p.id;
-                            if (!seen)
-                                packages.push_back(p);
+                            if (!seen) packages.push_back(p);
                         }
                     }
                 }
@@ -52,8 +50,7 @@ int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
         }
         for (const PackageRecord& p : packages) {
             std::string line;
-            if (Status s = report.summary(p, line); !s)
-                return fail(s.message());
+            if (Status s = report.summary(p, line); !s) return fail(s.message());
             std::cout << line << std::endl;
         }
         return 0;
@@ -64,8 +61,7 @@ int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
             return fail(s.message());
         }
         std::string text;
-        if (Status s = report.write(package, text); !s)
-            return fail(s.message());
+        if (Status s = report.write(package, text); !s) return fail(s.message());
         std::cout << text;
         return 0;
     }

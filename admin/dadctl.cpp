@@ -15,6 +15,8 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   user key add NAME PUBKEYFILE | user key list NAME
   package list [--user NAME] | package show PID
   check                     verify that the catalog and the blob store agree
+  policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
+  policy reload             check the policy scripts, then have dadgate load them (SIGHUP)
 )";
 
 }  // namespace
@@ -38,19 +40,18 @@ int main(int argc, char** argv) {
         return commandLine.words.empty() ? 2 : 0;
     }
     Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
-    if (Status s = commandLine.loadConfig(config); !s)
-        return ctl::fail(s.message());
+    if (Status s = commandLine.loadConfig(config); !s) return ctl::fail(s.message());
     std::unique_ptr<Gateway> gateway;
-    if (Status s = Gateway::open(gatewayOptions(*config), gateway); !s) {
+    GatewayOptions options = gatewayOptions(*config);
+    options.loadPolicies = false;  // dadctl works even while a script is broken
+    if (Status s = Gateway::open(options, gateway); !s) {
         return ctl::fail(s.message());
     }
     const std::string& group = commandLine.words[0];
-    if (group == "user")
-        return ctl::userCommand(*gateway, commandLine.words);
-    if (group == "package")
-        return ctl::packageCommand(*gateway, commandLine.words);
-    if (group == "check")
-        return ctl::checkCommand(*gateway);
+    if (group == "user") return ctl::userCommand(*gateway, commandLine.words);
+    if (group == "package") return ctl::packageCommand(*gateway, commandLine.words);
+    if (group == "check") return ctl::checkCommand(*gateway);
+    if (group == "policy") return ctl::policyCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -221,13 +222,26 @@ int main(int argc, char** argv) {
     }
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
+    // dadctl finds the daemon here to ask it to reload its policy scripts.
+    const std::string pidFile = dataDir + "/dadgate.pid";
+    {
+        std::ofstream pid(pidFile, std::ios::trunc);
+        pid << getpid() << "\n";
+    }
     std::cout << "dadgate: ready" << std::endl;
 
     for (;;) {
         int signal = 0;
         sigwait(&stopSignals, &signal);
-        if (signal != SIGHUP) break;  // reloading policy comes with the policy engine
+        if (signal != SIGHUP) break;
+        // SIGHUP (or `dadctl policy reload`): new policy scripts, atomically.
+        if (Status s = gateway->reloadPolicies(); !s) {
+            Poco::Logger::get("dadgate.policy").error(s.message());
+        } else {
+            Poco::Logger::get("dadgate.policy").information("policy scripts reloaded");
+        }
     }
+    (void)posixFileSystem().remove(pidFile);
     Poco::Logger::get("dadgate").information("stopping");
     housekeeping.stop();
     if (webdav) webdav->stop();

@@ -65,6 +65,8 @@ GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
     o.siteId = config.getString("site.id", o.siteId);
     o.publicUrl = config.getString("public.url", o.publicUrl);
     o.gcGraceSeconds = config.getInt64("blobs.gc_grace_seconds", o.gcGraceSeconds);
+    o.policyDir = config.getString("policy.dir", "");
+    o.policyDenyOnError = config.getString("policy.on_error", "deny") != "allow";
     return o;
 }
 

@@ -38,10 +38,16 @@ Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
         if (end == std::string::npos) break;
         start = end + 1;
     }
+    return matchRecipients(catalog, named, recipients);
+}
+
+Status matchRecipients(Catalog& catalog, const std::vector<RecipientRecord>& named,
+                       std::vector<RecipientRecord>& recipients) {
     recipients.clear();
     std::set<std::string> seen;
     for (RecipientRecord r : named) {
         AccountRecord account;
+        r.accountId.reset();
         if (catalog.findAccountByAddress(r.address, account) && !account.disabled) {
             r.accountId = account.id;
         }

@@ -16,4 +16,9 @@ namespace dad {
 Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
                          std::vector<RecipientRecord>& recipients);
 
+// Matches each address to an account (by name or e-mail) where there is one,
+// dropping duplicates (the same account named twice).
+Status matchRecipients(Catalog& catalog, const std::vector<RecipientRecord>& named,
+                       std::vector<RecipientRecord>& recipients);
+
 }  // namespace dad

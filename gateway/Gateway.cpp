@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "GatewaySession.h"
+#include "LuaPolicies.h"
 #include "Secrets.h"
 
 namespace dad {
@@ -29,6 +30,15 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
         return s;
     }
     g->policy_.add(makeQuotaPolicy());
+    if (options.loadPolicies && !options.policyDir.empty()) {
+        Gateway* raw = g.get();
+        auto lua = std::make_unique<LuaPolicies>(
+            options.policyDir, options.policyDenyOnError, LuaLimits(),
+            [raw](const std::string& line) { raw->reportPolicy(line); });
+        if (Status s = lua->reload(); !s) return s;
+        g->luaPolicies_ = lua.get();
+        g->policy_.add(std::move(lua));
+    }
     gateway = std::move(g);
     return Status::ok();
 }
@@ -101,6 +111,20 @@ Status Gateway::openSession(const std::string& user, const ConnectionInfo& conne
     }
     session = std::make_unique<GatewaySession>(*this, account, connection);
     return Status::ok();
+}
+
+Status Gateway::reloadPolicies() {
+    if (!luaPolicies_) return Status::ok();
+    return luaPolicies_->reload();
+}
+
+std::vector<std::string> Gateway::policyScripts() const {
+    return luaPolicies_ ? luaPolicies_->scriptNames() : std::vector<std::string>();
+}
+
+void Gateway::reportPolicy(const std::string& line) {
+    Poco::Logger::get("dadgate.policy").warning(line);
+    catalog_->audit({"", "", "", "policy", "", line, false});
 }
 
 std::string Gateway::packageLink(const std::string& token) const {

@@ -18,11 +18,16 @@
 
 namespace dad {
 
+class LuaPolicies;
+
 struct GatewayOptions {
     std::string dataDir = "var";
     std::string siteId = "local";                      // first part of every PID
     std::string publicUrl = "https://localhost:8443";  // base of package links
     int64_t gcGraceSeconds = 3600;
+    std::string policyDir;          // Lua policy scripts; "" for none
+    bool policyDenyOnError = true;  // a failing script denies (else: no opinion)
+    bool loadPolicies = true;       // dadctl opens the gateway without running scripts
 };
 
 class Gateway : public Authenticator {
@@ -47,6 +52,12 @@ public:
     PolicyEngine& policy() { return policy_; }
     const GatewayOptions& options() const { return options_; }
 
+    // Reloads the Lua policy scripts; on failure the previous set stays.
+    Status reloadPolicies();
+    std::vector<std::string> policyScripts() const;
+    // A policy script's failure or log line: to the log and the audit trail.
+    void reportPolicy(const std::string& line);
+
     std::string packageLink(const std::string& token) const;
     std::string newPid() const;
 
@@ -62,6 +73,7 @@ private:
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<BlobStore> store_;
     PolicyEngine policy_;
+    LuaPolicies* luaPolicies_ = nullptr;  // owned by policy_
     PasswordVerifier verifier_;
     std::mutex uploadsMutex_;
     std::set<std::string> activeUploads_;

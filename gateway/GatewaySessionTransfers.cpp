@@ -4,6 +4,7 @@
 #include "Delivery.h"
 #include "Gateway.h"
 #include "GatewaySession.h"
+#include "PolicyActions.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
 #include "UploadStream.h"
@@ -189,11 +190,6 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     if (!hasContent) return Status::invalid("the draft is empty: upload files before sending");
     std::vector<RecipientRecord> recipients;
     if (Status s = resolveRecipients(catalog, draft, recipients); !s) return s;
-    if (recipients.empty()) {
-        return Status::invalid(
-            "no recipients: name them in .dad (to = ...) or in the draft "
-            "folder's name");
-    }
     PolicyEvent event;
     event.hook = Hook::PackageSent;
     event.user = account_.name;
@@ -201,7 +197,40 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     event.connection = connection_;
     event.path = "/outbox/" + draft.name;
     event.packagePid = draft.pid;
-    if (Status s = gateway_.policy().ask(event); !s) return s;
+    event.packageName = draft.name;
+    for (const RecipientRecord& r : recipients)
+        event.recipients.push_back(r.address);
+    if (draft.expiresAfter) event.expiresAfter = *draft.expiresAfter;
+    if (draft.expiresAt) event.expiresAt = *draft.expiresAt;
+    if (draft.maxDownloads) event.maxDownloads = *draft.maxDownloads;
+    std::vector<PolicyAction> actions;
+    if (Status s = gateway_.policy().ask(event, &actions); !s) return s;
+    const PackageChanges changes =
+        applyPolicyActions(gateway_, draft.pid, actions,
+                           [&](const std::string& line) { gateway_.reportPolicy(line); });
+    if (changes.recipients) {
+        std::vector<RecipientRecord> named;
+        for (const std::string& address : *changes.recipients) {
+            RecipientRecord r;
+            r.address = address;
+            named.push_back(r);
+        }
+        if (Status s = matchRecipients(catalog, named, recipients); !s) return s;
+    }
+    if (changes.expiresAfter || changes.maxDownloads || changes.password) {
+        PackageRecord updated = draft;
+        if (changes.expiresAfter) {
+            updated.expiresAfter = changes.expiresAfter;
+            updated.expiresAt.reset();
+        }
+        if (changes.maxDownloads) updated.maxDownloads = changes.maxDownloads;
+        if (changes.password) updated.passwordHash = hashPassword(*changes.password);
+        if (Status s = catalog.updatePackageSettings(updated); !s) return s;
+    }
+    if (recipients.empty()) {
+        return Status::invalid(
+            "no recipients: name them in .dad (to = ...) or in the draft folder's name");
+    }
     if (Status s = catalog.setRecipients(draft.id, recipients); !s) return s;
     Status s = catalog.sendPackage(draft.id, sentName);
     catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "send",

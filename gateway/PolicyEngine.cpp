@@ -32,9 +32,13 @@ void PolicyEngine::add(std::unique_ptr<PolicyHandler> handler) {
     handlers_.push_back(std::move(handler));
 }
 
-Status PolicyEngine::ask(const PolicyEvent& event) {
+Status PolicyEngine::ask(const PolicyEvent& event, std::vector<PolicyAction>* actions) {
     for (const auto& handler : handlers_) {
-        const Decision d = handler->decide(event);
+        Decision d = handler->decide(event);
+        if (actions) {
+            for (PolicyAction& a : d.actions)
+                actions->push_back(std::move(a));
+        }
         if (d.verdict == Verdict::Deny) return Status::error(d.code, d.reason);
     }
     return Status::ok();

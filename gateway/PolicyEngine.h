@@ -40,18 +40,32 @@ struct PolicyEvent {
     uint64_t usedBytes = 0;   // the user's stored bytes before this change
     int64_t quotaBytes = -1;  // -1: unlimited
     std::string packagePid;
+    // For package hooks: what the package is set to when the hook runs.
+    std::string packageName;
+    std::vector<std::string> recipients;
+    int64_t expiresAfter = -1;  // seconds after sending; -1: not set
+    int64_t expiresAt = -1;     // a fixed time (seconds since the epoch); -1: not set
+    int64_t maxDownloads = -1;  // -1: unlimited
 };
 
 enum class Verdict { Allow, Deny, NoOpinion };
+
+// Something a handler asks the gateway to do after the hook: its name
+// (set_expiry, send, notify, ...) and arguments.
+struct PolicyAction {
+    std::string name;
+    std::vector<std::string> arguments;
+};
 
 struct Decision {
     Verdict verdict = Verdict::NoOpinion;
     std::string reason;
     StatusCode code = StatusCode::PermissionDenied;  // for Deny: how protocols report it
-    static Decision allow() { return {Verdict::Allow, {}, StatusCode::Ok}; }
+    std::vector<PolicyAction> actions;               // asked for even when denying
+    static Decision allow() { return {Verdict::Allow, {}, StatusCode::Ok, {}}; }
     static Decision noOpinion() { return {}; }
     static Decision deny(std::string why, StatusCode code = StatusCode::PermissionDenied) {
-        return {Verdict::Deny, std::move(why), code};
+        return {Verdict::Deny, std::move(why), code, {}};
     }
 };
 
@@ -65,8 +79,9 @@ public:
 class PolicyEngine {
 public:
     void add(std::unique_ptr<PolicyHandler> handler);
-    // Ok unless a handler denies; then the Status carries its reason.
-    Status ask(const PolicyEvent& event);
+    // Ok unless a handler denies; then the Status carries its reason. The
+    // actions handlers asked for (up to the deny) are appended to `actions`.
+    Status ask(const PolicyEvent& event, std::vector<PolicyAction>* actions = nullptr);
 
 private:
     std::vector<std::unique_ptr<PolicyHandler>> handlers_;

@@ -1,0 +1,104 @@
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "CommandLine.h"
+#include "Commands.h"
+#include "LuaPolicies.h"
+
+namespace dad::ctl {
+
+namespace {
+
+const Hook kHooks[] = {Hook::Connect,        Hook::Login,          Hook::BeforeUpload,
+                       Hook::AfterUpload,    Hook::PackageSent,    Hook::BeforeDownload,
+                       Hook::AfterDownload,  Hook::PackageExpired, Hook::FetchRequested,
+                       Hook::NotificationOut};
+
+// A plausible event for each hook, so a script can be tried before it is live.
+PolicyEvent sampleEvent(Hook hook, const std::string& user) {
+    PolicyEvent e;
+    e.hook = hook;
+    e.user = user;
+    e.connection = {"sftp", "192.0.2.10", 50000};
+    e.path = "/outbox/report/plan.pdf";
+    e.bytes = 1048576;
+    e.usedBytes = 52428800;
+    e.quotaBytes = 1073741824;
+    e.packagePid = "local-SAMPLEPID";
+    e.packageName = "report";
+    e.recipients = {"bob", "carol@example.com"};
+    return e;
+}
+
+int testScript(const std::vector<std::string>& words) {
+    std::map<std::string, std::string> flags;
+    std::vector<std::string> positional;
+    if (Status s = parseFlags(words, 2, {"hook", "user"}, {}, flags, positional);
+        !s || positional.size() != 1) {
+        return fail("usage: policy test SCRIPT [--hook HOOK] [--user NAME]", 2);
+    }
+    std::unique_ptr<LuaScript> script;
+    if (Status s = LuaPolicies::loadFile(positional[0], LuaLimits(), script); !s) {
+        return fail(s.message());
+    }
+    const std::string user = flags.count("user") ? flags["user"] : "alice";
+    int failures = 0, ran = 0;
+    for (Hook hook : kHooks) {
+        const std::string function = std::string("on_") + hookName(hook);
+        if (flags.count("hook") && flags["hook"] != hookName(hook)) continue;
+        if (!script->defines(function)) continue;
+        ++ran;
+        LuaOutcome outcome;
+        Status s =
+            script->call(function, LuaPolicies::eventTable(sampleEvent(hook, user)), outcome);
+        for (const std::string& line : outcome.logLines)
+            std::cout << "  log: " << line << "\n";
+        if (!s) {
+            ++failures;
+            std::cout << function << ": error: " << s.message() << "\n";
+            continue;
+        }
+        const char* answer = outcome.answer == LuaOutcome::Answer::Deny    ? "deny"
+                             : outcome.answer == LuaOutcome::Answer::Allow ? "allow"
+                                                                           : "no opinion";
+        std::cout << function << ": " << answer
+                  << (outcome.reason.empty() ? "" : " (" + outcome.reason + ")") << "\n";
+        for (const auto& [name, args] : outcome.actions) {
+            std::cout << "  action: " << name << " (" << args.size() << " argument(s))\n";
+        }
+    }
+    if (ran == 0) std::cout << "the script defines no hook function to run\n";
+    return failures == 0 ? 0 : 1;
+}
+
+int reload(Gateway& gateway) {
+    LuaPolicies candidate(gateway.options().policyDir, true, LuaLimits(),
+                          [](const std::string&) {});
+    if (Status s = candidate.reload(); !s) return fail(s.message());
+    for (const std::string& name : candidate.scriptNames())
+        std::cout << "ok: " << name << "\n";
+    std::ifstream pidFile(gateway.options().dataDir + "/dadgate.pid");
+    long pid = 0;
+    if (!(pidFile >> pid) || pid <= 1) {
+        std::cout << "dadgate is not running; it will load these scripts when it starts\n";
+        return 0;
+    }
+    if (kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
+        return fail("cannot signal dadgate (pid " + std::to_string(pid) + ")");
+    }
+    std::cout << "dadgate (pid " << pid << ") asked to reload its policy scripts\n";
+    return 0;
+}
+
+}  // namespace
+
+int policyCommand(Gateway& gateway, const std::vector<std::string>& words) {
+    const std::string verb = words.size() > 1 ? words[1] : "";
+    if (verb == "test") return testScript(words);
+    if (verb == "reload" && words.size() == 2) return reload(gateway);
+    return fail("usage: policy test SCRIPT [--hook HOOK] [--user NAME] | policy reload", 2);
+}
+
+}  // namespace dad::ctl

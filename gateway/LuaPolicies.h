@@ -1,0 +1,55 @@
+// LuaPolicies: the Lua scripts of the policy directory, asked as one
+// PolicyHandler after the built-ins and plugins. Each script may define
+// on_<hook>(event) for any hook (on_login, on_before_upload, ...); they are
+// asked in file-name order and the first deny wins.
+//
+// A script that fails (error, runaway loop, memory) is reported (log and
+// audit, with script, line and message) and the hook takes the configured
+// fallback: deny or allow. reload() replaces the whole set atomically: if any
+// script of the new set fails to load, the old set stays and the error is
+// returned. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "LuaScript.h"
+#include "PolicyEngine.h"
+
+namespace dad {
+
+class LuaPolicies : public PolicyHandler {
+public:
+    // `report` receives each script failure ("name:line: message").
+    LuaPolicies(std::string directory, bool denyOnError, LuaLimits limits,
+                std::function<void(const std::string&)> report);
+
+    // Loads every *.lua of the directory (a missing directory is an empty set).
+    Status reload();
+    // Loads one script, for `dadctl policy test`.
+    static Status loadFile(const std::string& path, const LuaLimits& limits,
+                           std::unique_ptr<LuaScript>& script);
+
+    std::string name() const override { return "lua"; }
+    Decision decide(const PolicyEvent& event) override;
+
+    std::vector<std::string> scriptNames() const;
+
+    // The event table a script sees for `event`.
+    static std::map<std::string, LuaValue> eventTable(const PolicyEvent& event);
+
+private:
+    using ScriptSet = std::vector<std::shared_ptr<LuaScript>>;
+
+    std::string directory_;
+    bool denyOnError_;
+    LuaLimits limits_;
+    std::function<void(const std::string&)> report_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<const ScriptSet> scripts_;
+};
+
+}  // namespace dad

@@ -1,0 +1,50 @@
+#include "PolicyActions.h"
+
+#include "Gateway.h"
+
+namespace dad {
+
+namespace {
+
+bool wholeNumber(const std::string& text, int64_t& out) {
+    if (text.empty() || text.size() > 15) return false;
+    for (char c : text) {
+        if (c < '0' || c > '9') return false;
+    }
+    out = std::stoll(text);
+    return true;
+}
+
+}  // namespace
+
+PackageChanges applyPolicyActions(Gateway& gateway, const std::string& packagePid,
+                                  const std::vector<PolicyAction>& actions,
+                                  const std::function<void(const std::string&)>& report) {
+    PackageChanges changes;
+    for (const PolicyAction& a : actions) {
+        int64_t n = 0;
+        const std::string first = a.arguments.empty() ? "" : a.arguments[0];
+        if (a.name == "set_recipients") {
+            changes.recipients = a.arguments;
+        } else if (a.name == "set_expiry" && wholeNumber(first, n) && n > 0) {
+            changes.expiresAfter = n;
+        } else if (a.name == "set_max_downloads" && wholeNumber(first, n) && n > 0) {
+            changes.maxDownloads = n;
+        } else if (a.name == "set_password" && !first.empty()) {
+            changes.password = first;
+        } else if ((a.name == "notify" || a.name == "forward" || a.name == "fetch") &&
+                   !first.empty()) {
+            std::string payload = packagePid;
+            for (const std::string& arg : a.arguments)
+                payload += " " + arg;
+            if (Status s = gateway.catalog().enqueueJob(a.name, payload); !s) {
+                report("cannot queue " + a.name + ": " + s.message());
+            }
+        } else {
+            report("policy action " + a.name + "(" + first + ") skipped: not valid here");
+        }
+    }
+    return changes;
+}
+
+}  // namespace dad

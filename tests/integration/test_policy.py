@@ -1,0 +1,151 @@
+"""Lua policy scripts over SFTP: a script's deny reaches the client with its
+reason, a runaway script is stopped and the hook falls back to deny while
+other transfers go on, and a reload with a broken script keeps the old set."""
+
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import unittest
+
+import paramiko
+
+from harness import Gateway, close_client
+
+NO_EXECUTABLES = """
+function on_before_upload(event)
+  if event.path:lower():find("%.exe$") then
+    return deny("executable files are not accepted: " .. event.path)
+  end
+end
+"""
+
+RUNAWAY = """
+function on_before_upload(event)
+  if event.path:find("loop") then
+    while true do end
+  end
+end
+"""
+
+BROKEN = "function on_before_upload(event)\n  return deny(\n"
+
+NO_PDF = """
+function on_before_upload(event)
+  if event.path:find("%.pdf$") then return deny("no pdf today") end
+end
+"""
+
+
+class PolicyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
+        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
+        cls.write_script("10-no-executables.lua", NO_EXECUTABLES)
+        cls.write_script("20-runaway.lua", RUNAWAY)
+        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir,
+                                             "policy.on_error": "deny"})
+        cls.addClassCleanup(cls.gateway.cleanup)
+        cls.gateway.start()
+        cls.gateway.add_user("alice", "alice-pw")
+
+    @classmethod
+    def write_script(cls, name, text):
+        with open(os.path.join(cls.policy_dir, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def client(self):
+        client = self.gateway.connect("alice", "alice-pw")
+        self.addCleanup(close_client, client)
+        return client
+
+    def upload(self, client, path, data=b"x" * 1000):
+        with client.open(path, "wb") as f:
+            f.write(data)
+
+    def test_script_deny_reaches_the_client_with_its_reason(self):
+        client = self.client()
+        with self.assertRaises(IOError) as refused:
+            self.upload(client, "/files/setup.exe")
+        self.assertIn("executable files are not accepted: /files/setup.exe", str(refused.exception))
+        self.upload(client, "/files/notes.txt")
+        self.assertEqual(client.stat("/files/notes.txt").st_size, 1000)
+        self.assertNotIn("setup.exe", client.listdir("/files"))
+
+    def test_runaway_script_is_stopped_and_other_transfers_go_on(self):
+        client = self.client()
+        results = {}
+
+        def big_upload():
+            other = self.gateway.connect("alice", "alice-pw")
+            try:
+                self.upload(other, "/files/big.bin", os.urandom(8 << 20))
+                results["size"] = other.stat("/files/big.bin").st_size
+            finally:
+                close_client(other)
+
+        worker = threading.Thread(target=big_upload)
+        worker.start()
+        with self.assertRaises(IOError) as refused:
+            self.upload(client, "/files/loop.txt")
+        worker.join(120)
+        self.assertFalse(worker.is_alive())
+        self.assertIn("policy failed", str(refused.exception))
+        self.assertEqual(results.get("size"), 8 << 20)
+        rc, out, _ = self.gateway.dadctl("policy", "test",
+                                         os.path.join(self.policy_dir, "20-runaway.lua"))
+        # The sample event's path has no "loop": the script answers without a budget error.
+        self.assertEqual(rc, 0, out)
+        with open(self.gateway.log_path, encoding="utf-8", errors="replace") as log:
+            self.assertIn("20-runaway.lua:4: instruction budget", log.read())
+
+    def test_reload_with_a_broken_script_keeps_the_old_set(self):
+        self.write_script("30-broken.lua", BROKEN)
+        try:
+            rc, out, err = self.gateway.dadctl("policy", "reload")
+            self.assertNotEqual(rc, 0)
+            self.assertIn("30-broken.lua", err)
+            self.assertIn("previous scripts stay", err)
+        finally:
+            os.remove(os.path.join(self.policy_dir, "30-broken.lua"))
+        client = self.client()
+        with self.assertRaises(IOError):
+            self.upload(client, "/files/again.exe")
+        self.upload(client, "/files/report.pdf")
+
+    def refused(self, client, path):
+        try:
+            self.upload(client, path)
+            client.remove(path)
+            return False
+        except IOError:
+            return True
+
+    def wait_until_refused(self, client, path, expected):
+        # SIGHUP has no reply: poll (bounded) until the daemon applies the new set.
+        for _ in range(100):
+            if self.refused(client, path) == expected:
+                return
+            threading.Event().wait(0.05)
+        self.fail("policy reload was not applied: %s refused=%s" % (path, not expected))
+
+    def test_reload_applies_a_new_set_and_sighup_does_too(self):
+        client = self.client()
+        self.assertFalse(self.refused(client, "/files/a.pdf"))
+        self.write_script("40-no-pdf.lua", NO_PDF)
+        try:
+            rc, out, err = self.gateway.dadctl("policy", "reload")
+            self.assertEqual(rc, 0, err)
+            self.assertIn("ok: 40-no-pdf.lua", out)
+            self.assertIn("asked to reload", out)
+            self.wait_until_refused(client, "/files/b.pdf", True)
+        finally:
+            os.remove(os.path.join(self.policy_dir, "40-no-pdf.lua"))
+        os.kill(self.gateway.process.pid, signal.SIGHUP)
+        self.wait_until_refused(client, "/files/c.pdf", False)
+
+
+if __name__ == "__main__":
+    unittest.main()

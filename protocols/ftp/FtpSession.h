@@ -120,6 +120,9 @@ private:
     bool openData(std::unique_ptr<FtpSocket>& socket);
     void closeData(std::unique_ptr<FtpSocket>& socket, bool clean);
     bool sendBytes(FtpSocket& socket, const std::string& bytes);
+    // Waits until `data` has bytes, watching the control connection too;
+    // false on a timeout or when ABOR came (abortSeen_).
+    bool waitForData(FtpSocket& data, uint64_t bytesSoFar);
     // Watches the control connection during a transfer; true when ABOR came.
     bool abortRequested(uint64_t bytesSoFar);
 

@@ -2,6 +2,10 @@
 // listings and ABOR. One transfer at a time, on the session's thread.
 #include <Poco/Logger.h>
 
+#include <poll.h>
+
+#include <cerrno>
+#include <chrono>
 #include <ctime>
 
 #include "FtpListing.h"
@@ -131,6 +135,21 @@ bool FtpSession::abortRequested(uint64_t bytesSoFar) {
     return abortSeen_;
 }
 
+bool FtpSession::waitForData(FtpSocket& data, uint64_t bytesSoFar) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(options_.data.timeoutSeconds);
+    while (!data.readable()) {
+        if (abortRequested(bytesSoFar) || quit_ || cut_) return false;
+        pollfd fds[2] = {{data.fd(), POLLIN, 0}, {control_->fd(), POLLIN, 0}};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0) return true;  // the read below reports the timeout
+        if (::poll(fds, 2, static_cast<int>(left)) < 0 && errno != EINTR) return true;
+    }
+    return true;
+}
+
 void FtpSession::cmdAbor(const std::string&) {
     data_.reset();
     reply(225, "No transfer to abort");
@@ -216,30 +235,46 @@ void FtpSession::store(const std::string& arg, bool append) {
     }
     abortSeen_ = false;
     std::string buffer(options_.transferBufferBytes, '\0');
-    Status failure;  // from the network
-    Status refused;  // from the session (quota, policy, disk)
-    for (;;) {
-        size_t got = 0;
+    Status failure;      // from the network
+    Status refused;      // from the session (quota, policy, disk)
+    bool atEnd = false;  // the client ended the data (the only complete case)
+    bool stopped = false;
+    while (!atEnd && !stopped) {
         // Fill the buffer before writing: fewer, bigger writes to the store.
         size_t filled = 0;
         while (filled < buffer.size()) {
+            if (filled == 0 && !waitForData(*socket, offset)) {
+                stopped = true;
+                break;
+            }
+            size_t got = 0;
             failure = socket->read(&buffer[filled], buffer.size() - filled, got,
                                    options_.data.timeoutSeconds * 1000);
-            if (!failure || got == 0) break;
+            if (!failure) {
+                stopped = true;
+                break;
+            }
+            if (got == 0) {
+                atEnd = true;
+                break;
+            }
             filled += got;
-            if (filled >= buffer.size() / 2 && !socket->readable()) break;
+            if (!socket->readable()) break;  // never block with bytes in hand
         }
         if (filled > 0) {
             refused = stream->write(offset, buffer.data(), filled);
             if (!refused) break;
             offset += filled;
         }
-        if (!failure || got == 0) break;
-        if (abortRequested(offset)) break;
+        if (!atEnd && !stopped && abortRequested(offset)) stopped = true;
     }
-    const bool complete = failure && refused && !abortSeen_;
+    const bool complete = atEnd && failure && refused && !abortSeen_;
     closeData(socket, complete);
     if (!complete) {
+        if (failure && refused && !abortSeen_) {
+            failure =
+                Status::ioError(quit_ ? "control connection lost" : "data connection timed out");
+        }
         stream->abandon();  // kept for a resume (REST + STOR, APPE)
         if (abortSeen_) {
             abortSeen_ = false;

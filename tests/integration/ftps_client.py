@@ -102,8 +102,23 @@ class RawControl:
         return self.reply()
 
     def starttls(self):
-        self.sock = insecure_context().wrap_socket(self.sock)
+        self.context = insecure_context()
+        self.sock = self.context.wrap_socket(self.sock)
         self.buffer = b""
+
+    def pasv_data(self, source="127.0.0.1", tls=True):
+        """EPSV, then a data connection from `source` (TLS resuming the
+        control session when `tls`); returns the socket. The TLS handshake
+        waits until do_handshake() (the gateway runs it after the command)."""
+        code, text = self.command("EPSV")
+        assert code == 229, text
+        port = int(text.split("|||")[1].split("|")[0])
+        sock = socket.create_connection(("127.0.0.1", port), timeout=15,
+                                        source_address=(source, 0))
+        if tls:
+            sock = self.context.wrap_socket(sock, session=self.sock.session,
+                                            do_handshake_on_connect=False)
+        return sock
 
     def login(self, user, password):
         code, text = self.command("AUTH TLS")

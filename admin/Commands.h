@@ -12,6 +12,7 @@ namespace dad::ctl {
 int userCommand(Gateway& gateway, const std::vector<std::string>& words);
 int packageCommand(Gateway& gateway, const std::vector<std::string>& words);
 int checkCommand(Gateway& gateway);
+int jobCommand(Gateway& gateway, const std::vector<std::string>& words);
 int policyCommand(Gateway& gateway, const std::vector<std::string>& words);
 
 // Prints "dadctl: <message>" to stderr and returns 1 (2 for usage errors).

@@ -15,6 +15,7 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   user key add NAME PUBKEYFILE | user key list NAME
   package list [--user NAME] | package show PID
   check                     verify that the catalog and the blob store agree
+  job list [--state S] | job retry ID | job cancel ID       the durable job queue
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
   policy reload             check the policy scripts, then have dadgate load them (SIGHUP)
 )";
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (group == "user") return ctl::userCommand(*gateway, commandLine.words);
     if (group == "package") return ctl::packageCommand(*gateway, commandLine.words);
     if (group == "check") return ctl::checkCommand(*gateway);
+    if (group == "job") return ctl::jobCommand(*gateway, commandLine.words);
     if (group == "policy") return ctl::policyCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);

@@ -23,6 +23,7 @@
 #include "Gateway.h"
 #include "HostKeys.h"
 #include "Housekeeping.h"
+#include "JobQueue.h"
 #include "SftpSubsystem.h"
 #include "SshServer.h"
 #include "TlsCertificate.h"
@@ -222,6 +223,12 @@ int main(int argc, char** argv) {
     }
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
+    // The durable job queue; delivery plugins register their handlers here.
+    JobQueueOptions jobOptions;
+    jobOptions.workers = config->getInt("jobs.workers", jobOptions.workers);
+    jobOptions.maxAttempts = config->getInt("jobs.max_attempts", jobOptions.maxAttempts);
+    JobQueue jobs(gateway->catalog(), jobOptions);
+    if (Status s = jobs.start(); !s) return fail("jobs: " + s.message());
     // dadctl finds the daemon here to ask it to reload its policy scripts.
     const std::string pidFile = dataDir + "/dadgate.pid";
     {
@@ -244,6 +251,7 @@ int main(int argc, char** argv) {
     (void)posixFileSystem().remove(pidFile);
     Poco::Logger::get("dadgate").information("stopping");
     housekeeping.stop();
+    jobs.stop();
     if (webdav) webdav->stop();
     if (ftp) ftp->stop();
     if (sftp) sftp->stop();

@@ -123,6 +123,18 @@ struct DeadProperty {
     std::string value;
 };
 
+struct JobRecord {
+    int64_t id = 0;
+    std::string kind;  // notify, forward, fetch, ...
+    std::string payload;
+    std::string state;  // queued, running, done, dead, cancelled
+    int64_t attempts = 0;
+    int64_t runAfter = 0;
+    std::string lastError;
+    int64_t created = 0;
+    int64_t updated = 0;
+};
+
 struct BlobRecord {
     std::string sha256;
     uint64_t size = 0;
@@ -211,6 +223,9 @@ public:
     Status setPackageState(int64_t packageId, const std::string& state);
     // The reply package `replierId` is building for `originalId`, if any.
     Status findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p);
+    // The package whose share token is `token` (CatalogLinks.cpp). NotFound
+    // otherwise; the message never repeats the token.
+    Status findPackageByToken(const std::string& token, PackageRecord& package);
 
     // --- downloads
     // Records a download starting. With `limit`, refused (PermissionDenied)
@@ -242,6 +257,22 @@ public:
     // --- audit and jobs
     void audit(const AuditEvent& event);
     Status enqueueJob(const std::string& kind, const std::string& payload);
+
+    // --- the durable job queue (CatalogJobs.cpp)
+    // At start: jobs a crash left running are queued again.
+    Status requeueRunningJobs();
+    // Takes the next due job of one of `kinds` (state running, one attempt more).
+    Status claimJob(const std::vector<std::string>& kinds, std::optional<JobRecord>& job);
+    Status completeJob(int64_t id);
+    // A failed attempt: queued again at `retryAt`, or dead (no retry) without one.
+    Status failJob(int64_t id, const std::string& error, std::optional<int64_t> retryAt);
+    // The earliest run_after of a queued job of `kinds`, if any.
+    Status nextJobDue(const std::vector<std::string>& kinds, std::optional<int64_t>& at);
+    Status listJobs(const std::string& state, std::vector<JobRecord>& jobs);
+    // dead or cancelled -> queued now, attempts reset. NotFound otherwise.
+    Status retryJob(int64_t id);
+    // queued or dead -> cancelled. A running job cannot be cancelled.
+    Status cancelJob(int64_t id);
 
     Db& db() { return *db_; }
 

@@ -168,7 +168,32 @@ const std::vector<std::string> kVersion2 = {
         BEGIN DELETE FROM dead_property WHERE node_id = OLD.id; END)",
 };
 
-const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1, &kVersion2};
+// Version 3: jobs get a dead-letter state ('dead', after the last attempt) and
+// 'cancelled'; the job table is rebuilt because SQLite cannot alter a CHECK.
+// Indexes for the per-account sums of quotas.
+const std::vector<std::string> kVersion3 = {
+    R"(CREATE TABLE job_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued'
+            CHECK (state IN ('queued', 'running', 'done', 'dead', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        run_after INTEGER NOT NULL,
+        last_error TEXT,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL))",
+    R"(INSERT INTO job_v3 (id, kind, payload, state, attempts, run_after, last_error, created,
+        updated) SELECT id, kind, payload, CASE state WHEN 'failed' THEN 'dead' ELSE state END,
+        attempts, run_after, last_error, created, updated FROM job)",
+    "DROP TABLE job",
+    "ALTER TABLE job_v3 RENAME TO job",
+    "CREATE INDEX job_due ON job(state, run_after)",
+    "CREATE INDEX node_owner ON node(owner_id, is_dir)",
+};
+
+const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1, &kVersion2,
+                                                                  &kVersion3};
 
 }  // namespace
 

@@ -1,0 +1,53 @@
+#include <iostream>
+
+#include "CommandLine.h"
+#include "Commands.h"
+#include "PackageReport.h"
+
+namespace dad::ctl {
+
+namespace {
+
+bool jobId(const std::string& text, int64_t& id) {
+    try {
+        size_t used = 0;
+        id = std::stoll(text, &used);
+        return used == text.size() && id > 0;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+int jobCommand(Gateway& gateway, const std::vector<std::string>& words) {
+    const std::string verb = words.size() > 1 ? words[1] : "";
+    Catalog& catalog = gateway.catalog();
+    if (verb == "list") {
+        std::map<std::string, std::string> flags;
+        std::vector<std::string> positional;
+        if (Status s = parseFlags(words, 2, {"state"}, {}, flags, positional);
+            !s || !positional.empty()) {
+            return fail("usage: job list [--state queued|running|done|dead|cancelled]", 2);
+        }
+        std::vector<JobRecord> jobs;
+        if (Status s = catalog.listJobs(flags["state"], jobs); !s) return fail(s.message());
+        for (const JobRecord& j : jobs) {
+            std::cout << "#" << j.id << "  " << j.kind << "  " << j.state << "  attempts "
+                      << j.attempts << "  next " << PackageReport::formatTime(j.runAfter) << "  "
+                      << j.payload << (j.lastError.empty() ? "" : "  last error: " + j.lastError)
+                      << "\n";
+        }
+        return 0;
+    }
+    int64_t id = 0;
+    if ((verb == "retry" || verb == "cancel") && words.size() == 3 && jobId(words[2], id)) {
+        Status s = verb == "retry" ? catalog.retryJob(id) : catalog.cancelJob(id);
+        if (!s) return fail(s.message());
+        std::cout << verb << ": job #" << id << " done\n";
+        return 0;
+    }
+    return fail("usage: job list [--state S] | job retry ID | job cancel ID", 2);
+}
+
+}  // namespace dad::ctl

@@ -24,6 +24,7 @@
 #include "HostKeys.h"
 #include "Housekeeping.h"
 #include "JobQueue.h"
+#include "PackagePages.h"
 #include "SftpSubsystem.h"
 #include "SshServer.h"
 #include "TlsCertificate.h"
@@ -193,9 +194,21 @@ int main(int argc, char** argv) {
     WebDavServerOptions dav = webDavOptions(*config, dataDir);
     if (dav.httpsPort != 0 || dav.httpPort != 0) {
         Gateway& gw = *gateway;
+        // The package pages (/p/<token>) on the same listeners.
+        PackagePagesOptions pageOptions;
+        pageOptions.maxReturnBytes = static_cast<uint64_t>(config->getInt64(
+            "pages.max_return_bytes", static_cast<Poco::Int64>(pageOptions.maxReturnBytes)));
+        pageOptions.maxConcurrentZips =
+            config->getInt("pages.max_zips", pageOptions.maxConcurrentZips);
+        pageOptions.tempDirectory = dataDir + "/tmp";
+        auto pages = std::make_shared<PackagePages>(gw, pageOptions);
         webdav = std::make_unique<WebDavServer>(
-            dav, gw, [&gw](const std::string& user, std::unique_ptr<DeadProperties>& properties) {
+            dav, gw,
+            [&gw](const std::string& user, std::unique_ptr<DeadProperties>& properties) {
                 return DeadProperties::open(gw, user, properties);
+            },
+            [pages](const Poco::Net::HTTPServerRequest& request, bool secure) {
+                return pages->handlerFor(request, secure);
             });
         if (Status s = webdav->start(); !s) return fail("webdav: " + s.message());
         if (webdav->httpsPort() != 0) {

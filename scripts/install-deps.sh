@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
 # Runtime helpers and the real clients the integration tests drive.
 CLIENT_PACKAGES=(
     openssh-client openssh-server sshpass curl rclone lftp openssl
-    python3 python3-paramiko sqlite3 litmus
+    python3 python3-paramiko sqlite3 litmus chromium
 )
 
 is_installed() {
@@ -28,7 +28,25 @@ for package in "${BUILD_PACKAGES[@]}" "${CLIENT_PACKAGES[@]}"; do
     fi
 done
 
+# Node.js runs playwright-core for the headless-Chromium test of the package
+# pages; any node with npm will do (Debian's when there is none).
+if ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
+
+# playwright-core (pinned in tests/integration/package.json) into
+# tests/integration/node_modules (ignored by git), only when it is missing.
+install_playwright() {
+    local dir
+    dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/integration" && pwd)"
+    if [[ ! -f "${dir}/node_modules/playwright-core/package.json" ]]; then
+        echo "install-deps: installing playwright-core into ${dir}/node_modules"
+        (cd "${dir}" && npm install --no-audit --no-fund --no-save --loglevel=error)
+    fi
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
+    install_playwright
     exit 0
 fi
 
@@ -47,3 +65,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+install_playwright

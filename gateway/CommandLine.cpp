@@ -67,6 +67,17 @@ GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
     o.gcGraceSeconds = config.getInt64("blobs.gc_grace_seconds", o.gcGraceSeconds);
     o.policyDir = config.getString("policy.dir", "");
     o.policyDenyOnError = config.getString("policy.on_error", "deny") != "allow";
+    o.pluginDir = config.getString("plugins.dir", "");
+    o.pluginSection = [&config](const std::string& name) {
+        std::map<std::string, std::string> section;
+        const std::string prefix = "plugins." + name;
+        Poco::Util::AbstractConfiguration::Keys keys;
+        config.keys(prefix, keys);
+        for (const std::string& key : keys) {
+            section[key] = config.getString(prefix + "." + key);
+        }
+        return section;
+    };
     return o;
 }
 

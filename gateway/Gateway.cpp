@@ -4,6 +4,7 @@
 
 #include "GatewaySession.h"
 #include "LuaPolicies.h"
+#include "PluginLoader.h"
 #include "Secrets.h"
 
 namespace dad {
@@ -29,7 +30,14 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
     if (Status s = Catalog::openSqlite(options.dataDir + "/catalog.db", g->catalog_); !s) {
         return s;
     }
-    g->policy_.add(makeQuotaPolicy());
+    if (options.loadPolicies) {
+        std::vector<std::unique_ptr<PolicyHandler>> plugins;
+        if (Status s = loadPlugins(options.pluginDir, options.pluginSection, plugins); !s) {
+            return s;
+        }
+        for (auto& plugin : plugins)
+            g->policy_.add(std::move(plugin));
+    }
     if (options.loadPolicies && !options.policyDir.empty()) {
         Gateway* raw = g.get();
         auto lua = std::make_unique<LuaPolicies>(

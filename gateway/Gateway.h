@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -27,7 +29,11 @@ struct GatewayOptions {
     int64_t gcGraceSeconds = 3600;
     std::string policyDir;          // Lua policy scripts; "" for none
     bool policyDenyOnError = true;  // a failing script denies (else: no opinion)
-    bool loadPolicies = true;       // dadctl opens the gateway without running scripts
+    bool loadPolicies = true;       // dadctl opens the gateway without plugins or scripts
+    std::string pluginDir;          // C++ policy plugins (*.so); "" for none
+    // A plugin's configuration section (plugins.<name>.*).
+    std::function<std::map<std::string, std::string>(const std::string&)> pluginSection =
+        [](const std::string&) { return std::map<std::string, std::string>(); };
 };
 
 class Gateway : public Authenticator {

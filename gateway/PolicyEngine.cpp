@@ -44,26 +44,4 @@ Status PolicyEngine::ask(const PolicyEvent& event, std::vector<PolicyAction>* ac
     return Status::ok();
 }
 
-namespace {
-
-class QuotaPolicy : public PolicyHandler {
-public:
-    std::string name() const override { return "quota"; }
-    Decision decide(const PolicyEvent& e) override {
-        if (e.hook != Hook::BeforeUpload || e.quotaBytes < 0) return Decision::noOpinion();
-        if (e.usedBytes + e.bytes > static_cast<uint64_t>(e.quotaBytes)) {
-            return Decision::deny("quota exceeded: " + std::to_string(e.usedBytes) + " of " +
-                                      std::to_string(e.quotaBytes) + " bytes used",
-                                  StatusCode::QuotaExceeded);
-        }
-        return Decision::noOpinion();
-    }
-};
-
-}  // namespace
-
-std::unique_ptr<PolicyHandler> makeQuotaPolicy() {
-    return std::make_unique<QuotaPolicy>();
-}
-
 }  // namespace dad

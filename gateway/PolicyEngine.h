@@ -87,7 +87,4 @@ private:
     std::vector<std::unique_ptr<PolicyHandler>> handlers_;
 };
 
-// The built-in answers: the per-account quota.
-std::unique_ptr<PolicyHandler> makeQuotaPolicy();
-
 }  // namespace dad

@@ -26,6 +26,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD_DIR = os.path.abspath(os.environ.get("DAD_BUILD_DIR", os.path.join(REPO_ROOT, "build")))
 DADGATE = os.path.join(BUILD_DIR, "dadgate")
 DADCTL = os.path.join(BUILD_DIR, "dadctl")
+PLUGIN_DIR = os.path.join(BUILD_DIR, "lib", "dadgate", "plugins")
 DEFAULT_CONFIG = os.path.join(REPO_ROOT, "packaging", "dadgate.properties")
 
 READY_LINE = "dadgate: ready"
@@ -239,6 +240,8 @@ class Gateway:
     def defines(self):
         """The --define arguments dadgate and dadctl share (data dir etc.)."""
         args = ["--define", "data.dir=" + self.data_dir]
+        if "plugins.dir" not in self.extra_defines:  # the built-in plugins (quota)
+            args += ["--define", "plugins.dir=" + PLUGIN_DIR]
         for key, value in self.extra_defines.items():
             args += ["--define", "%s=%s" % (key, value)]
         return args

@@ -1,0 +1,87 @@
+"""Expiry: download counting is exact under concurrency (50 parallel
+downloads of a package with max_downloads = 1: exactly one succeeds), and an
+expired package leaves the inbox while the sender's tracking keeps it."""
+
+import threading
+import unittest
+
+from harness import Gateway, close_client
+
+
+class ExpiryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # 50 sessions from one address: more than the default per-address limit.
+        cls.gateway = Gateway(extra_defines={"sftp.max_connections_per_address": "200"})
+        cls.addClassCleanup(cls.gateway.cleanup)
+        cls.gateway.start()
+        cls.gateway.add_user("alice", "alice-pw")
+        cls.gateway.add_user("bob", "bob-pw")
+
+    def send(self, name, manifest, data):
+        client = self.gateway.connect("alice", "alice-pw")
+        try:
+            client.mkdir("/outbox/%s" % name)
+            with client.open("/outbox/%s/.dad" % name, "wb") as f:
+                f.write(manifest.encode())
+            with client.open("/outbox/%s/file.bin" % name, "wb") as f:
+                f.write(data)
+            with client.open("/outbox/%s/.link" % name, "rb") as f:
+                pid = f.read().decode().split("\n")[0].split(" = ")[1]
+            client.rename("/outbox/%s" % name, "/sent/%s" % name)
+            return pid
+        finally:
+            close_client(client)
+
+    def test_fifty_parallel_downloads_of_a_one_download_package_exactly_one_succeeds(self):
+        data = b"z" * 200000
+        pid = self.send("once", "to = bob\nmax_downloads = 1\n", data)
+        clients = [self.gateway.connect("bob", "bob-pw") for _ in range(50)]
+        for client in clients:
+            self.addCleanup(close_client, client)
+        start = threading.Barrier(50)
+        outcomes = []
+        lock = threading.Lock()
+
+        def download(client):
+            start.wait(60)
+            try:
+                with client.open("/inbox/alice-once/file.bin", "rb") as f:
+                    got = f.read()
+                result = "ok" if got == data else "short"
+            except IOError as error:
+                result = "refused: %s" % error
+            with lock:
+                outcomes.append(result)
+
+        threads = [threading.Thread(target=download, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(len(outcomes), 50)
+        self.assertEqual(outcomes.count("ok"), 1, outcomes)
+        self.assertEqual(outcomes.count("short"), 0)
+
+        # The package has expired: gone from bob's inbox, kept in alice's tracking.
+        bob = self.gateway.connect("bob", "bob-pw")
+        self.addCleanup(close_client, bob)
+        self.assertNotIn("alice-once", bob.listdir("/inbox"))
+        rc, out, err = self.gateway.dadctl("package", "show", pid)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("state: expired", out)
+        self.assertEqual(out.count(" complete "), 1, out)
+
+    def test_package_past_its_time_leaves_the_inbox(self):
+        pid = self.send("dated", "to = bob\nexpires = 2020-01-01\n", b"old news")
+        bob = self.gateway.connect("bob", "bob-pw")
+        self.addCleanup(close_client, bob)
+        self.assertNotIn("alice-dated", bob.listdir("/inbox"))
+        with self.assertRaises(IOError):
+            bob.stat("/inbox/alice-dated/file.bin")
+        rc, out, _ = self.gateway.dadctl("package", "show", pid)
+        self.assertIn("state: expired", out)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -221,6 +221,13 @@ public:
     // Deletes a draft and every node in it.
     Status removeDraft(int64_t packageId);
     Status setPackageState(int64_t packageId, const std::string& state);
+    // Ends a package (state expired or withdrawn): its file list is kept as
+    // history, its files are removed so their blobs can be collected once
+    // nothing else references them. One transaction; idempotent.
+    Status endPackage(int64_t packageId, const std::string& state);
+    // The file list kept by endPackage (path, size, sha256).
+    Status listFileHistory(int64_t packageId,
+                           std::vector<std::pair<std::string, NodeRecord>>& files);
     // The reply package `replierId` is building for `originalId`, if any.
     Status findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p);
     // The package whose share token is `token` (CatalogLinks.cpp). NotFound

@@ -192,8 +192,19 @@ const std::vector<std::string> kVersion3 = {
     "CREATE INDEX node_owner ON node(owner_id, is_dir)",
 };
 
+// Version 4: the file list of an expired package, kept for the sender's
+// tracking after its content is released.
+const std::vector<std::string> kVersion4 = {
+    R"(CREATE TABLE package_file_history (
+        package_id INTEGER NOT NULL REFERENCES package(id),
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (package_id, path)))",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1, &kVersion2,
-                                                                  &kVersion3};
+                                                                  &kVersion3, &kVersion4};
 
 }  // namespace
 

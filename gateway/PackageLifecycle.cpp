@@ -7,7 +7,7 @@ namespace dad {
 namespace {
 
 void expire(Gateway& gateway, const PackageRecord& package, const std::string& why) {
-    if (!gateway.catalog().setPackageState(package.id, "expired")) return;
+    if (!gateway.catalog().endPackage(package.id, "expired")) return;
     gateway.catalog().audit({package.senderName, "", "", "expire", package.pid, why, true});
     PolicyEvent event;
     event.hook = Hook::PackageExpired;

@@ -36,6 +36,9 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     std::vector<RecipientRecord> recipients;
     std::vector<DownloadRecord> downloads;
     if (Status s = catalog.listFilesUnder(p.rootNode, files); !s) return s;
+    if (files.empty() && (p.state == "expired" || p.state == "withdrawn")) {
+        if (Status s = catalog.listFileHistory(p.id, files); !s) return s;
+    }
     if (Status s = catalog.listRecipients(p.id, recipients); !s) return s;
     if (Status s = catalog.listDownloads(p.id, downloads); !s) return s;
 

@@ -2,6 +2,7 @@
 downloads of a package with max_downloads = 1: exactly one succeeds), and an
 expired package leaves the inbox while the sender's tracking keeps it."""
 
+import hashlib
 import threading
 import unittest
 
@@ -12,7 +13,10 @@ class ExpiryTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # 50 sessions from one address: more than the default per-address limit.
-        cls.gateway = Gateway(extra_defines={"sftp.max_connections_per_address": "200"})
+        # Blob collection every second with no grace, to see expired content go.
+        cls.gateway = Gateway(extra_defines={"sftp.max_connections_per_address": "200",
+                                             "blobs.gc_grace_seconds": "0",
+                                             "housekeeping.interval_seconds": "1"})
         cls.addClassCleanup(cls.gateway.cleanup)
         cls.gateway.start()
         cls.gateway.add_user("alice", "alice-pw")
@@ -71,6 +75,18 @@ class ExpiryTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn("state: expired", out)
         self.assertEqual(out.count(" complete "), 1, out)
+        self.assertIn("file.bin  200000 bytes", out)  # the file list is kept as history
+
+        # Nothing else references the content: the collector removes it. It runs
+        # on its own timer (no event to wait on), so poll, bounded.
+        sha = hashlib.sha256(data).hexdigest()
+        for _ in range(200):
+            if not self.gateway.has_blob(sha):
+                break
+            threading.Event().wait(0.05)
+        self.assertFalse(self.gateway.has_blob(sha))
+        rc, out, err = self.gateway.dadctl("check")
+        self.assertEqual(rc, 0, out + err)
 
     def test_package_past_its_time_leaves_the_inbox(self):
         pid = self.send("dated", "to = bob\nexpires = 2020-01-01\n", b"old news")

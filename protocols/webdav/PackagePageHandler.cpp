@@ -2,7 +2,6 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/Net/HTTPCookie.h>
 #include <Poco/Timestamp.h>
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -6,6 +6,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "PackageReport.h"
+#include "Quota.h"
 #include "Secrets.h"
 #include "VirtualPath.h"
 
@@ -20,11 +21,85 @@ bool readPassword(std::string& password) {
     return !password.empty();
 }
 
+// A limit flag: a number, or "none" for no limit. False when malformed.
+bool limitFlag(std::map<std::string, std::string>& flags, const std::string& name,
+               std::optional<int64_t>& limit) {
+    if (!flags.count(name)) return true;
+    const std::string& text = flags[name];
+    if (text == "none") {
+        limit.reset();
+        return true;
+    }
+    try {
+        size_t used = 0;
+        const long long value = std::stoll(text, &used);
+        if (used != text.size() || value < 0) return false;
+        limit = value;
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+int setQuota(Gateway& gateway, const std::vector<std::string>& words) {
+    std::map<std::string, std::string> flags;
+    std::vector<std::string> positional;
+    if (Status s = parseFlags(words, 2, {"bytes", "files"}, {}, flags, positional);
+        !s || positional.size() != 1) {
+        return fail("usage: user quota NAME [--bytes N|none] [--files N|none]", 2);
+    }
+    AccountRecord account;
+    if (Status s = gateway.catalog().findAccount(positional[0], account); !s) {
+        return fail(s.message());
+    }
+    if (!limitFlag(flags, "bytes", account.quotaBytes) ||
+        !limitFlag(flags, "files", account.quotaFiles)) {
+        return fail("--bytes and --files take a number or none");
+    }
+    if (Status s = gateway.catalog().setQuota(account.name, account.quotaBytes, account.quotaFiles);
+        !s) {
+        return fail(s.message());
+    }
+    std::cout << "quota of " << account.name << " set" << std::endl;
+    return 0;
+}
+
+std::string limitText(int64_t limit, const std::string& unit) {
+    return limit < 0 ? "unlimited" : std::to_string(limit) + " " + unit;
+}
+
+int showUser(Gateway& gateway, const std::string& name) {
+    AccountRecord account;
+    if (Status s = gateway.catalog().findAccount(name, account); !s) return fail(s.message());
+    QuotaState quota;
+    if (Status s = readQuota(gateway.catalog(), account, quota); !s) return fail(s.message());
+    uint64_t bytes = 0, files = 0;
+    if (Status s = gateway.catalog().usage({account.id}, bytes, files); !s)
+        return fail(s.message());
+    std::vector<SshKeyRecord> keys;
+    (void)gateway.catalog().listKeys(name, keys);
+    std::cout << "name: " << account.name << "\ntype: " << account.type
+              << "\nemail: " << (account.email.empty() ? "-" : account.email)
+              << "\nparent: " << (account.parentName.empty() ? "-" : account.parentName)
+              << "\nstate: " << (account.disabled ? "disabled" : "enabled")
+              << "\ncreated: " << PackageReport::formatTime(account.created)
+              << "\nssh keys: " << keys.size() << "\nstored: " << bytes << " bytes in " << files
+              << " files\n";
+    for (const QuotaLimit* l : {&quota.own, &quota.parent}) {
+        if (l->scope.empty() || (l->limitBytes < 0 && l->limitFiles < 0)) continue;
+        std::cout << "quota (" << l->scope << "): " << l->usedBytes << " of "
+                  << limitText(l->limitBytes, "bytes") << ", " << l->usedFiles << " of "
+                  << limitText(l->limitFiles, "files") << "\n";
+    }
+    if (quota.own.limitBytes < 0 && quota.own.limitFiles < 0) std::cout << "quota: none\n";
+    return 0;
+}
+
 int addUser(Gateway& gateway, const std::vector<std::string>& words) {
     std::map<std::string, std::string> flags;
     std::vector<std::string> positional;
-    if (Status s = parseFlags(words, 2, {"email", "parent", "quota"}, {"admin", "guest"}, flags,
-                              positional);
+    if (Status s = parseFlags(words, 2, {"email", "parent", "quota", "quota-files"},
+                              {"admin", "guest"}, flags, positional);
         !s) {
         return fail(s.message(), 2);
     }
@@ -45,15 +120,9 @@ int addUser(Gateway& gateway, const std::vector<std::string>& words) {
         if (parent.type != "admin") return fail(parent.name + " is not an admin");
         account.parentId = parent.id;
     }
-    if (flags.count("quota")) {
-        try {
-            size_t used = 0;
-            const long long quota = std::stoll(flags["quota"], &used);
-            if (used != flags["quota"].size() || quota < 0) throw std::invalid_argument("quota");
-            account.quotaBytes = quota;
-        } catch (const std::exception&) {
-            return fail("--quota takes a number of bytes");
-        }
+    if (!limitFlag(flags, "quota", account.quotaBytes) ||
+        !limitFlag(flags, "quota-files", account.quotaFiles)) {
+        return fail("--quota takes a number of bytes, --quota-files a number of files");
     }
     std::string password;
     if (!readPassword(password)) return fail("expected the password as one line on stdin");
@@ -116,6 +185,8 @@ int userCommand(Gateway& gateway, const std::vector<std::string>& words) {
     if (verb == "add") return addUser(gateway, words);
     if (verb == "list" && words.size() == 2) return listUsers(gateway);
     if (verb == "key") return keyCommand(gateway, words);
+    if (verb == "quota") return setQuota(gateway, words);
+    if (verb == "show" && words.size() == 3) return showUser(gateway, words[2]);
     if (words.size() != 3) return fail("usage: user add|list|disable|enable|remove|passwd|key", 2);
     const std::string& name = words[2];
     Status s;

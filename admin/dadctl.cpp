@@ -9,7 +9,9 @@ using namespace dad;
 namespace {
 
 const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]... COMMAND
-  user add NAME [--email ADDR] [--admin] [--parent ADMIN] [--quota BYTES]   (password on stdin)
+  user add NAME [--email ADDR] [--admin] [--parent ADMIN] [--quota BYTES] [--quota-files N]
+                                                                           (password on stdin)
+  user show NAME            details and usage | user quota NAME [--bytes N|none] [--files N|none]
   user list | user disable NAME | user enable NAME | user remove NAME
   user passwd NAME                                                         (password on stdin)
   user key add NAME PUBKEYFILE | user key list NAME

@@ -46,10 +46,11 @@ Status Catalog::createAccount(AccountRecord& account) {
         account.created = nowSeconds();
         account.id = sql.queryOne(
                             "INSERT INTO account (name, email, type, parent_id, password_hash, "
-                            "quota_bytes, disabled, created) VALUES (?, ?, ?, ?, ?, ?, 0, ?) "
-                            "RETURNING id",
+                            "quota_bytes, quota_files, disabled, created) VALUES (?, ?, ?, ?, ?, "
+                            "?, ?, 0, ?) RETURNING id",
                             {account.name, account.email, account.type, nullable(account.parentId),
-                             account.passwordHash, nullable(account.quotaBytes), account.created})
+                             account.passwordHash, nullable(account.quotaBytes),
+                             nullable(account.quotaFiles), account.created})
                          ->integer(0);
         account.filesRoot = sql.queryOne(
                                    "INSERT INTO node (parent_id, name, is_dir, mtime, owner_id) "

@@ -25,6 +25,7 @@ struct AccountRecord {
     std::string parentName;  // filled by reads
     std::string passwordHash;
     std::optional<int64_t> quotaBytes;
+    std::optional<int64_t> quotaFiles;
     bool disabled = false;
     int64_t filesRoot = 0;
     int64_t created = 0;
@@ -180,6 +181,12 @@ public:
     Status setModificationTime(int64_t id, int64_t mtime);
     // Bytes of all files owned by the account (what counts against its quota).
     Status usedBytes(int64_t accountId, uint64_t& bytes);
+    // Logical bytes and number of files owned by the accounts, together.
+    Status usage(const std::vector<int64_t>& accountIds, uint64_t& bytes, uint64_t& files);
+    // The accounts whose parent is `adminId`.
+    Status listSubUsers(int64_t adminId, std::vector<int64_t>& ids);
+    Status setQuota(const std::string& name, std::optional<int64_t> bytes,
+                    std::optional<int64_t> files);
 
     // --- partial uploads
     Status findUpload(int64_t parentNode, const std::string& name, int64_t accountId,

@@ -4,7 +4,7 @@ namespace dad::catalog_rows {
 
 const char* const kAccountColumns =
     "a.id, a.name, a.email, a.type, a.parent_id, a.password_hash, a.quota_bytes, a.disabled, "
-    "a.files_root, a.created, p.name";
+    "a.files_root, a.created, p.name, a.quota_files";
 
 AccountRecord account(const SqlRow& row) {
     AccountRecord a;
@@ -19,6 +19,7 @@ AccountRecord account(const SqlRow& row) {
     a.filesRoot = row.integer(8);
     a.created = row.integer(9);
     a.parentName = row.text(10);
+    a.quotaFiles = row.optionalInteger(11);
     return a;
 }
 

@@ -203,8 +203,13 @@ const std::vector<std::string> kVersion4 = {
         PRIMARY KEY (package_id, path)))",
 };
 
-const std::vector<const std::vector<std::string>*> kMigrations = {&kVersion1, &kVersion2,
-                                                                  &kVersion3, &kVersion4};
+// Version 5: a quota on the number of files.
+const std::vector<std::string> kVersion5 = {
+    "ALTER TABLE account ADD COLUMN quota_files INTEGER",
+};
+
+const std::vector<const std::vector<std::string>*> kMigrations = {
+    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5};
 
 }  // namespace
 

@@ -347,19 +347,9 @@ Status GatewaySession::copyFile(const std::string& from, const std::string& to, 
     } else if (Status s = writableParent(target, parent); !s) {
         return s;
     }
-    PolicyEvent event;
-    event.hook = Hook::BeforeUpload;
-    event.user = account_.name;
-    event.accountId = account_.id;
-    event.connection = connection_;
-    event.path = to;
-    event.bytes = source.node.size;
-    event.quotaBytes = account_.quotaBytes.value_or(-1);
-    // Summing the account's files is only needed when a quota limits them.
-    if (account_.quotaBytes) {
-        if (Status s = gateway_.catalog().usedBytes(account_.id, event.usedBytes); !s) return s;
-    }
-    if (Status s = gateway_.policy().ask(event); !s) return s;
+    QuotaState quota;
+    const bool newFile = target.kind != Place::Kind::Node;
+    if (Status s = askBeforeUpload(to, source.node.size, newFile, quota); !s) return s;
     return gateway_.catalog().linkFile(parent, target.name, account_.id, source.node.blob,
                                        source.node.size, source.node.mtime, replace);
 }

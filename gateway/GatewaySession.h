@@ -8,6 +8,7 @@
 #include "Authenticator.h"
 #include "Catalog.h"
 #include "Namespace.h"
+#include "Quota.h"
 #include "Session.h"
 
 namespace dad {
@@ -48,6 +49,10 @@ private:
     Status resolveForCreate(const std::string& path, Place& place);
     Status createDraft(const std::string& name);
     Status sendDraft(const PackageRecord& draft, const std::string& sentName);
+    // The quota (files and bytes) and the before_upload hook, for every way a
+    // file arrives (upload, server-side copy, link by hash).
+    Status askBeforeUpload(const std::string& path, uint64_t bytes, bool newFile,
+                           QuotaState& quota);
     // The reply package for `original`, created (and sent) on first use.
     Status replyPackage(const PackageRecord& original, PackageRecord& reply);
     // Where a new file or folder at `place` goes: its parent node.

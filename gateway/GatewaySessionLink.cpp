@@ -27,16 +27,10 @@ Status GatewaySession::linkContent(const std::string& path, const std::string& s
         parent == target.package->rootNode && target.name == ".dad") {
         return Status::notFound("a manifest is always uploaded");
     }
-    PolicyEvent event;
-    event.hook = Hook::BeforeUpload;
-    event.user = account_.name;
-    event.accountId = account_.id;
-    event.connection = connection_;
-    event.path = path;
-    event.bytes = size;
-    event.quotaBytes = account_.quotaBytes.value_or(-1);
-    if (Status s = gateway_.catalog().usedBytes(account_.id, event.usedBytes); !s) return s;
-    if (Status s = gateway_.policy().ask(event); !s) return s;
+    QuotaState quota;
+    if (Status s = askBeforeUpload(path, size, target.kind != Place::Kind::Node, quota); !s) {
+        return s;
+    }
     {
         // Held shared: the collector cannot drop the blob between the look-up and the link.
         std::shared_lock<std::shared_mutex> lock(gateway_.store().linkLock());
@@ -54,7 +48,13 @@ Status GatewaySession::linkContent(const std::string& path, const std::string& s
     gateway_.catalog().audit(
         {account_.name, connection_.remoteAddress, connection_.protocol, "upload", path,
          std::to_string(size) + " bytes sha256 " + sha256Hex + " (linked by hash)", true});
+    PolicyEvent event;
     event.hook = Hook::AfterUpload;
+    event.user = account_.name;
+    event.accountId = account_.id;
+    event.connection = connection_;
+    event.path = path;
+    event.bytes = size;
     (void)gateway_.policy().ask(event);
     return Status::ok();
 }

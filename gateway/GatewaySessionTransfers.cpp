@@ -5,6 +5,7 @@
 #include "Gateway.h"
 #include "GatewaySession.h"
 #include "PolicyActions.h"
+#include "Quota.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
 #include "UploadStream.h"
@@ -96,18 +97,8 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     }
     if (place.inReply && place.package && parent == 0) return Status::failure("no reply folder");
 
-    PolicyEvent event;
-    event.hook = Hook::BeforeUpload;
-    event.user = account_.name;
-    event.accountId = account_.id;
-    event.connection = connection_;
-    event.path = path;
-    event.quotaBytes = account_.quotaBytes.value_or(-1);
-    // Summing the account's files is only needed when a quota limits them.
-    if (account_.quotaBytes) {
-        if (Status s = catalog.usedBytes(account_.id, event.usedBytes); !s) return s;
-    }
-    if (Status s = gateway_.policy().ask(event); !s) return s;
+    QuotaState quota;
+    if (Status s = askBeforeUpload(path, 0, !exists && !place.upload, quota); !s) return s;
 
     std::optional<UploadRecord> upload = place.upload;
     if (exists) {
@@ -162,8 +153,7 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     target.virtualPath = path;
     target.accountName = account_.name;
     target.connection = connection_;
-    target.quotaBytes = event.quotaBytes;
-    target.usedBytes = event.usedBytes;
+    target.quota = quota;
     if (place.area == Area::Outbox && place.package && !place.inReply &&
         parent == place.package->rootNode && place.name == ".dad") {
         target.manifestOf = place.package->id;
@@ -171,6 +161,25 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     stream =
         std::make_unique<UploadStream>(gateway_, std::move(target), fd, existing, options.append);
     return Status::ok();
+}
+
+Status GatewaySession::askBeforeUpload(const std::string& path, uint64_t bytes, bool newFile,
+                                       QuotaState& quota) {
+    if (Status s = readQuota(gateway_.catalog(), account_, quota); !s) return s;
+    if (newFile) {
+        if (Status s = quota.roomForOneFile(); !s) return s;
+    }
+    const QuotaLimit& tightest = quota.tightestBytes();
+    PolicyEvent event;
+    event.hook = Hook::BeforeUpload;
+    event.user = account_.name;
+    event.accountId = account_.id;
+    event.connection = connection_;
+    event.path = path;
+    event.bytes = bytes;
+    event.usedBytes = tightest.usedBytes;
+    event.quotaBytes = tightest.limitBytes;
+    return gateway_.policy().ask(event);
 }
 
 Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& sentName) {

@@ -22,15 +22,22 @@ UploadStream::~UploadStream() {
 }
 
 Status UploadStream::write(uint64_t offset, const char* data, size_t length) {
+    if (!refusal_.isOk()) return refusal_;
     if (!open_) return Status::failure("the upload is closed");
     if (append_) offset = size_;
     const uint64_t end = offset + length;
     if (end < offset) return Status::invalid("offset out of range");
-    if (end > size_ && target_.quotaBytes >= 0 &&
-        target_.usedBytes + end > static_cast<uint64_t>(target_.quotaBytes)) {
-        return Status::error(
-            StatusCode::QuotaExceeded,
-            "quota exceeded: " + std::to_string(target_.quotaBytes) + " bytes allowed");
+    const int64_t remaining = target_.quota.remainingBytes();
+    if (end > size_ && remaining >= 0 && end > static_cast<uint64_t>(remaining)) {
+        const QuotaLimit& limit = target_.quota.tightestBytes();
+        // An upload refused for its size is dropped, not kept for a resume:
+        // nothing of it stays visible or counted.
+        refusal_ = Status::error(StatusCode::QuotaExceeded,
+                                 "quota exceeded: " + std::to_string(limit.usedBytes) + " of " +
+                                     std::to_string(limit.limitBytes) + " bytes used (" +
+                                     limit.scope + ")");
+        discard();
+        return refusal_;
     }
     if (Status s = writer_.write(offset, data, length); !s) return s;
     if (end > size_) size_ = end;
@@ -43,6 +50,7 @@ Status UploadStream::sync() {
 }
 
 Status UploadStream::close() {
+    if (!refusal_.isOk()) return refusal_;
     if (!open_) return Status::failure("the upload is closed");
     Status s = publish();
     if (!s) {
@@ -88,6 +96,13 @@ Status UploadStream::publish() {
     gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
                               target_.connection.protocol, "upload", target_.virtualPath,
                               std::to_string(size) + " bytes sha256 " + sha, true});
+    // Quota thresholds crossed by this upload go to the notifiers.
+    for (const QuotaLimit* limit : {&target_.quota.own, &target_.quota.parent}) {
+        for (const std::string& crossed :
+             crossedThresholds(*limit, limit->usedBytes, limit->usedBytes + size)) {
+            (void)gateway_.catalog().enqueueJob("notify", "quota " + crossed);
+        }
+    }
     PolicyEvent event;
     event.hook = Hook::AfterUpload;
     event.user = target_.accountName;

@@ -10,6 +10,7 @@
 #include "Authenticator.h"
 #include "BackgroundWriter.h"
 #include "Catalog.h"
+#include "Quota.h"
 #include "Session.h"
 
 namespace dad {
@@ -21,8 +22,7 @@ struct UploadTarget {
     std::string virtualPath;  // for the audit log and policy
     std::string accountName;
     ConnectionInfo connection;
-    int64_t quotaBytes = -1;            // -1: unlimited
-    uint64_t usedBytes = 0;             // the account's stored bytes when the upload opened
+    QuotaState quota;                   // limits and usage when the upload opened
     std::optional<int64_t> manifestOf;  // package id when this is a draft's .dad
 };
 
@@ -53,6 +53,7 @@ private:
     bool append_;
     BackgroundWriter writer_;
     bool open_ = true;
+    Status refusal_;  // set when a write passed the quota: the upload was dropped
 };
 
 }  // namespace dad

@@ -1,0 +1,47 @@
+// Quota bookkeeping: what accounts store, and their limits.
+#include "Catalog.h"
+#include "CatalogRows.h"
+
+namespace dad {
+
+using namespace catalog_rows;
+
+Status Catalog::usage(const std::vector<int64_t>& accountIds, uint64_t& bytes, uint64_t& files) {
+    return db_->read([&](SqlRunner& sql) {
+        bytes = 0;
+        files = 0;
+        for (int64_t id : accountIds) {
+            auto row = sql.queryOne(
+                "SELECT coalesce(sum(size), 0), count(*) FROM node WHERE owner_id = ? AND "
+                "is_dir = 0",
+                {id});
+            bytes += static_cast<uint64_t>(row->integer(0));
+            files += static_cast<uint64_t>(row->integer(1));
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::listSubUsers(int64_t adminId, std::vector<int64_t>& ids) {
+    return db_->read([&](SqlRunner& sql) {
+        ids.clear();
+        for (const SqlRow& row :
+             sql.query("SELECT id FROM account WHERE parent_id = ?", {adminId})) {
+            ids.push_back(row.integer(0));
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::setQuota(const std::string& name, std::optional<int64_t> bytes,
+                         std::optional<int64_t> files) {
+    return db_->transaction([&](SqlRunner& sql) {
+        if (sql.execute("UPDATE account SET quota_bytes = ?, quota_files = ? WHERE name = ?",
+                        {nullable(bytes), nullable(files), name}) == 0) {
+            return Status::notFound("no account " + name);
+        }
+        return Status::ok();
+    });
+}
+
+}  // namespace dad

@@ -1,0 +1,123 @@
+"""One Lua policy, every protocol: the same script's answers at login, before
+upload and before download hold over SFTP, FTPS and WebDAV, each refusal in
+the protocol's own terms with the script's reason."""
+
+import base64
+import ftplib
+import http.client
+import io
+import os
+import shutil
+import tempfile
+import unittest
+
+import paramiko
+
+from ftps_client import ftplib_client
+from harness import Gateway, close_client
+
+SCRIPT = """
+function on_login(event)
+  if event.user == "mallory" then return deny("mallory may not log in") end
+end
+
+function on_before_upload(event)
+  if event.path:find("%.exe$") then return deny("no executables: " .. event.path) end
+end
+
+function on_before_download(event)
+  if event.path:find("secret") then return deny("downloads of secrets are closed") end
+end
+"""
+
+
+class PolicyProtocolsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
+        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
+        with open(os.path.join(cls.policy_dir, "rules.lua"), "w", encoding="utf-8") as f:
+            f.write(SCRIPT)
+        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir}, web=True, ftp=True)
+        cls.addClassCleanup(cls.gateway.cleanup)
+        cls.gateway.start()
+        for user in ("alice", "bob", "mallory"):
+            cls.gateway.add_user(user, user + "-pw")
+        cls.send_secret()
+
+    @classmethod
+    def send_secret(cls):
+        client = cls.gateway.connect("alice", "alice-pw")
+        try:
+            client.mkdir("/outbox/bob")
+            for name in ("secret.txt", "open.txt"):
+                with client.open("/outbox/bob/" + name, "wb") as f:
+                    f.write(b"content of " + name.encode())
+            client.rename("/outbox/bob", "/sent/bob")
+        finally:
+            close_client(client)
+
+    def dav(self, method, path, user, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
+        try:
+            auth = base64.b64encode(("%s:%s-pw" % (user, user)).encode()).decode()
+            conn.request(method, path, body=body, headers={"Authorization": "Basic " + auth})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def test_login_hook(self):
+        with self.assertRaises(paramiko.AuthenticationException):
+            self.gateway.connect("mallory", "mallory-pw")
+        with self.assertRaises(ftplib.error_perm) as refused:
+            ftplib_client(self.gateway, "mallory", "mallory-pw")
+        self.assertTrue(str(refused.exception).startswith("530"))
+        status, _ = self.dav("PROPFIND", "/", "mallory")
+        self.assertEqual(status, 401)
+        status, _ = self.dav("PROPFIND", "/", "alice")
+        self.assertEqual(status, 207)
+
+    def test_before_upload_hook(self):
+        client = self.gateway.connect("alice", "alice-pw")
+        self.addCleanup(close_client, client)
+        with self.assertRaises(IOError) as refused:
+            with client.open("/files/a.exe", "wb") as f:
+                f.write(b"MZ")
+        self.assertIn("no executables: /files/a.exe", str(refused.exception))
+
+        ftp = ftplib_client(self.gateway, "alice", "alice-pw")
+        self.addCleanup(ftp.close)
+        with self.assertRaises(ftplib.error_perm) as refused:
+            ftp.storbinary("STOR /files/b.exe", io.BytesIO(b"MZ"))
+        self.assertTrue(str(refused.exception).startswith("550"), str(refused.exception))
+        self.assertIn("no executables: /files/b.exe", str(refused.exception))
+
+        status, body = self.dav("PUT", "/files/c.exe", "alice", body=b"MZ")
+        self.assertEqual(status, 403)
+        self.assertIn(b"no executables: /files/c.exe", body)
+        status, _ = self.dav("PUT", "/files/c.txt", "alice", body=b"fine")
+        self.assertEqual(status, 201)
+
+    def test_before_download_hook(self):
+        client = self.gateway.connect("bob", "bob-pw")
+        self.addCleanup(close_client, client)
+        with self.assertRaises(IOError) as refused:
+            client.open("/inbox/alice-bob/secret.txt", "rb").read()
+        self.assertIn("downloads of secrets are closed", str(refused.exception))
+        with client.open("/inbox/alice-bob/open.txt", "rb") as f:
+            self.assertEqual(f.read(), b"content of open.txt")
+
+        ftp = ftplib_client(self.gateway, "bob", "bob-pw")
+        self.addCleanup(ftp.close)
+        with self.assertRaises(ftplib.error_perm) as refused:
+            ftp.retrbinary("RETR /inbox/alice-bob/secret.txt", lambda data: None)
+        self.assertIn("downloads of secrets are closed", str(refused.exception))
+
+        status, body = self.dav("GET", "/inbox/alice-bob/secret.txt", "bob")
+        self.assertEqual(status, 403)
+        self.assertIn(b"downloads of secrets are closed", body)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -6,6 +6,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "LuaPolicies.h"
+#include "PackageReport.h"
 
 namespace dad::ctl {
 
@@ -98,7 +99,18 @@ int policyCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
     if (verb == "test") return testScript(words);
     if (verb == "reload" && words.size() == 2) return reload(gateway);
-    return fail("usage: policy test SCRIPT [--hook HOOK] [--user NAME] | policy reload", 2);
+    if (verb == "errors" && words.size() == 2) {
+        std::vector<std::pair<int64_t, AuditEvent>> events;
+        if (Status s = gateway.catalog().listAudit("policy", 50, events); !s) {
+            return fail(s.message());
+        }
+        for (const auto& [at, e] : events) {
+            std::cout << PackageReport::formatTime(at) << "  " << e.detail << "\n";
+        }
+        return 0;
+    }
+    return fail(
+        "usage: policy test SCRIPT [--hook HOOK] [--user NAME] | policy reload | policy errors", 2);
 }
 
 }  // namespace dad::ctl

@@ -20,6 +20,7 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   job list [--state S] | job retry ID | job cancel ID       the durable job queue
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
   policy reload             check the policy scripts, then have dadgate load them (SIGHUP)
+  policy errors             the latest policy script failures and log lines
 )";
 
 }  // namespace

@@ -270,6 +270,9 @@ public:
 
     // --- audit and jobs
     void audit(const AuditEvent& event);
+    // The newest `limit` audit entries of one action (oldest first), with their times.
+    Status listAudit(const std::string& action, int64_t limit,
+                     std::vector<std::pair<int64_t, AuditEvent>>& events);
     Status enqueueJob(const std::string& kind, const std::string& payload);
 
     // --- the durable job queue (CatalogJobs.cpp)

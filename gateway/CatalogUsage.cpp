@@ -44,4 +44,21 @@ Status Catalog::setQuota(const std::string& name, std::optional<int64_t> bytes,
     });
 }
 
+Status Catalog::listAudit(const std::string& action, int64_t limit,
+                          std::vector<std::pair<int64_t, AuditEvent>>& events) {
+    return db_->read([&](SqlRunner& sql) {
+        events.clear();
+        SqlRows rows = sql.query(
+            "SELECT at, account, remote_address, protocol, action, path, detail, ok FROM audit "
+            "WHERE action = ? ORDER BY id DESC LIMIT ?",
+            {action, limit});
+        for (auto row = rows.rbegin(); row != rows.rend(); ++row) {
+            events.emplace_back(row->integer(0),
+                                AuditEvent{row->text(1), row->text(2), row->text(3), row->text(4),
+                                           row->text(5), row->text(6), row->integer(7) != 0});
+        }
+        return Status::ok();
+    });
+}
+
 }  // namespace dad

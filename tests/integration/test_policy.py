@@ -100,6 +100,9 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         with open(self.gateway.log_path, encoding="utf-8", errors="replace") as log:
             self.assertIn("20-runaway.lua:4: instruction budget", log.read())
+        rc, out, _ = self.gateway.dadctl("policy", "errors")
+        self.assertEqual(rc, 0)
+        self.assertIn("20-runaway.lua:4: instruction budget", out)
 
     def test_reload_with_a_broken_script_keeps_the_old_set(self):
         self.write_script("30-broken.lua", BROKEN)

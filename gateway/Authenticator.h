@@ -20,6 +20,12 @@ struct ConnectionInfo {
 class Authenticator {
 public:
     virtual ~Authenticator() = default;
+    // Whether a client may connect at all (the policy's connect hook), asked
+    // right after accept, before any protocol byte. Refusals carry a reason.
+    virtual Status checkConnection(const ConnectionInfo& connection) {
+        (void)connection;
+        return Status::ok();
+    }
     // Checks a password in constant time against the stored slow hash. A
     // disabled or unknown account gives PermissionDenied with the same message
     // as a wrong password.

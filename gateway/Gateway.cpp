@@ -65,6 +65,18 @@ Status Gateway::ensureAdmin(std::string& password) {
     return Status::ok();
 }
 
+Status Gateway::checkConnection(const ConnectionInfo& connection) {
+    PolicyEvent event;
+    event.hook = Hook::Connect;
+    event.connection = connection;
+    Status s = policy_.ask(event);
+    if (!s) {
+        catalog_->audit(
+            {"", connection.remoteAddress, connection.protocol, "connect", "", s.message(), false});
+    }
+    return s;
+}
+
 Status Gateway::checkPassword(const std::string& user, const std::string& password,
                               const ConnectionInfo& connection) {
     AccountRecord account;

@@ -46,6 +46,7 @@ public:
     // random password, returned once in `password`; otherwise leaves it empty.
     Status ensureAdmin(std::string& password);
 
+    Status checkConnection(const ConnectionInfo& connection) override;
     Status checkPassword(const std::string& user, const std::string& password,
                          const ConnectionInfo& connection) override;
     Status checkPublicKey(const std::string& user, const std::string& keyType,

@@ -41,6 +41,14 @@ Status FileReadStream::close() {
         contiguousEnd_ >= size_ && (firstOffset_.value_or(0) < size_ || size_ == 0);
     Status s = gateway_.catalog().finishDownload(download_->id, bytes_, complete);
     if (s && complete) expireIfExhausted(gateway_, download_->packageId);
+    PolicyEvent event;
+    event.hook = Hook::AfterDownload;
+    event.user = download_->accountName;
+    event.accountId = download_->accountId.value_or(0);
+    event.connection = {download_->protocol, download_->remoteAddress, 0};
+    event.path = download_->path;
+    event.bytes = bytes_;
+    (void)gateway_.policy().ask(event);
     gateway_.catalog().audit({download_->accountName, download_->remoteAddress, download_->protocol,
                               "download", download_->path,
                               std::to_string(bytes_) + (complete ? " bytes, complete" : " bytes"),

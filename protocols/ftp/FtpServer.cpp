@@ -253,6 +253,9 @@ void FtpServer::Impl::accepted(int fd, bool implicit) {
             perAddress.erase(info.remoteAddress);
         }
     }
+    if (refusal.empty()) {
+        if (Status s = authenticator.checkConnection(info); !s) refusal = s.message();
+    }
     if (!refusal.empty()) {
         logger.warning("ftp refused " + info.remoteAddress + ": " + refusal);
         if (!implicit) {

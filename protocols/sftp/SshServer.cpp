@@ -284,6 +284,11 @@ void SshServer::Impl::accepted(int fd, const sockaddr_storage& peer) {
             perAddress.erase(address);
         }
     }
+    if (refusal.empty()) {
+        if (Status s = authenticator.checkConnection({"sftp", address, peerPort}); !s) {
+            refusal = "refused by policy: " + s.message();
+        }
+    }
     if (!refusal.empty()) {
         logger.warning("sftp refused " + address + ":" + std::to_string(peerPort) + ": " + refusal);
         ::close(fd);

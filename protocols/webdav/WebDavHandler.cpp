@@ -92,6 +92,11 @@ void WebDavHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 bool WebDavHandler::authenticate() {
     const ConnectionInfo connection{"webdav", request_->clientAddress().host().toString(),
                                     request_->clientAddress().port()};
+    // HTTP has no connection-level hook of its own: the connect hook is asked per request.
+    if (Status s = context_.authenticator.checkConnection(connection); !s) {
+        sendStatus(s, DavOperation::Read);
+        return false;
+    }
     std::string user, password;
     bool supplied = false;
     if (request_->hasCredentials() && (secure_ || context_.basicOverHttp)) {

@@ -119,5 +119,35 @@ class PolicyProtocolsTest(unittest.TestCase):
         self.assertIn(b"downloads of secrets are closed", body)
 
 
+class ConnectHookTest(unittest.TestCase):
+    """on_connect answers before any protocol byte: here SFTP is closed by
+    policy while FTPS and WebDAV stay open."""
+
+    def setUp(self):
+        policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
+        self.addCleanup(shutil.rmtree, policy_dir, True)
+        with open(os.path.join(policy_dir, "connect.lua"), "w", encoding="utf-8") as f:
+            f.write('function on_connect(e)\n'
+                    '  if e.protocol == "sftp" then return deny("sftp is closed today") end\n'
+                    'end\n')
+        self.gateway = Gateway(extra_defines={"policy.dir": policy_dir}, web=True, ftp=True)
+        self.addCleanup(self.gateway.cleanup)
+        self.gateway.start()
+        self.gateway.add_user("alice", "alice-pw")
+
+    def test_connect_hook_closes_one_protocol(self):
+        with self.assertRaises((paramiko.SSHException, EOFError, OSError)):
+            self.gateway.connect("alice", "alice-pw", timeout=10)
+        ftp = ftplib_client(self.gateway, "alice", "alice-pw")
+        ftp.close()
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
+        auth = base64.b64encode(b"alice:alice-pw").decode()
+        conn.request("PROPFIND", "/", headers={"Authorization": "Basic " + auth, "Depth": "0"})
+        self.assertEqual(conn.getresponse().status, 207)
+        conn.close()
+        rc, out, _ = self.gateway.dadctl("policy", "errors")
+        self.assertEqual(rc, 0)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -158,6 +158,29 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
         parent == place.package->rootNode && place.name == ".dad") {
         target.manifestOf = place.package->id;
     }
+    // What after_upload's handlers ask for: jobs, and "send" for a draft.
+    std::optional<int64_t> draftId;
+    if (place.area == Area::Outbox && place.package && !place.inReply) draftId = place.package->id;
+    target.afterUpload = [this, draftId](const std::vector<PolicyAction>& actions) {
+        std::vector<PolicyAction> rest;
+        bool send = false;
+        for (const PolicyAction& a : actions) {
+            if (a.name == "send" && draftId) {
+                send = true;
+            } else {
+                rest.push_back(a);
+            }
+        }
+        (void)applyPolicyActions(gateway_, "", rest,
+                                 [this](const std::string& line) { gateway_.reportPolicy(line); });
+        PackageRecord draft;
+        if (!send || !gateway_.catalog().findPackage(*draftId, draft) || draft.state != "draft") {
+            return;
+        }
+        if (Status s = sendDraft(draft, draft.name); !s) {
+            gateway_.reportPolicy("policy send of " + draft.pid + " refused: " + s.message());
+        }
+    };
     stream =
         std::make_unique<UploadStream>(gateway_, std::move(target), fd, existing, options.append);
     return Status::ok();

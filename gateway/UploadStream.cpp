@@ -110,7 +110,10 @@ Status UploadStream::publish() {
     event.connection = target_.connection;
     event.path = target_.virtualPath;
     event.bytes = size;
-    (void)gateway_.policy().ask(event);
+    std::vector<PolicyAction> actions;
+    (void)gateway_.policy().ask(event, &actions);
+    // The upload is committed whatever the follow-up does.
+    if (!actions.empty() && target_.afterUpload) target_.afterUpload(actions);
     return Status::ok();
 }
 

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "Authenticator.h"
 #include "BackgroundWriter.h"
 #include "Catalog.h"
+#include "PolicyEngine.h"
 #include "Quota.h"
 #include "Session.h"
 
@@ -24,6 +26,8 @@ struct UploadTarget {
     ConnectionInfo connection;
     QuotaState quota;                   // limits and usage when the upload opened
     std::optional<int64_t> manifestOf;  // package id when this is a draft's .dad
+    // What the after_upload hook's handlers asked for (for example "send").
+    std::function<void(const std::vector<PolicyAction>&)> afterUpload;
 };
 
 class UploadStream : public WriteStream {

@@ -31,6 +31,12 @@ end
 
 BROKEN = "function on_before_upload(event)\n  return deny(\n"
 
+SEND_WHEN_READY = """
+function on_after_upload(event)
+  if event.path:find("^/outbox/[^/]+/READY$") then dad.send() end
+end
+"""
+
 NO_PDF = """
 function on_before_upload(event)
   if event.path:find("%.pdf$") then return deny("no pdf today") end
@@ -45,11 +51,13 @@ class PolicyTest(unittest.TestCase):
         cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
         cls.write_script("10-no-executables.lua", NO_EXECUTABLES)
         cls.write_script("20-runaway.lua", RUNAWAY)
+        cls.write_script("30-send-when-ready.lua", SEND_WHEN_READY)
         cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir,
                                              "policy.on_error": "deny"})
         cls.addClassCleanup(cls.gateway.cleanup)
         cls.gateway.start()
         cls.gateway.add_user("alice", "alice-pw")
+        cls.gateway.add_user("bob", "bob-pw")
 
     @classmethod
     def write_script(cls, name, text):
@@ -117,6 +125,18 @@ class PolicyTest(unittest.TestCase):
         with self.assertRaises(IOError):
             self.upload(client, "/files/again.exe")
         self.upload(client, "/files/report.pdf")
+
+    def test_policy_sends_a_draft_when_its_last_upload_completes(self):
+        client = self.client()
+        client.mkdir("/outbox/bob")
+        self.upload(client, "/outbox/bob/report.txt")
+        self.assertIn("bob", client.listdir("/outbox"))
+        self.upload(client, "/outbox/bob/READY", b"")
+        self.assertNotIn("bob", client.listdir("/outbox"))
+        self.assertIn("report.txt", client.listdir("/sent/bob"))
+        bob = self.gateway.connect("bob", "bob-pw")
+        self.addCleanup(close_client, bob)
+        self.assertIn("report.txt", bob.listdir("/inbox/alice-bob"))
 
     def refused(self, client, path):
         try:

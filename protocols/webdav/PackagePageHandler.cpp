@@ -111,6 +111,11 @@ void PackagePageHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 }
 
 void PackagePageHandler::dispatch() {
+    // As for WebDAV, the connect hook is asked per request (HTTP has no
+    // connection-level hook of its own).
+    if (Status s = pages_.gateway().checkConnection(visitor_); !s) {
+        return sendMessage(403, "Not allowed", s.message());
+    }
     std::string uri = request_->getURI();
     const size_t question = uri.find('?');
     if (question != std::string::npos) {

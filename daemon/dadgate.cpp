@@ -24,6 +24,7 @@
 #include "HostKeys.h"
 #include "Housekeeping.h"
 #include "JobQueue.h"
+#include "NotifyJobs.h"
 #include "PackagePages.h"
 #include "SftpSubsystem.h"
 #include "SshServer.h"
@@ -240,7 +241,17 @@ int main(int argc, char** argv) {
     JobQueueOptions jobOptions;
     jobOptions.workers = config->getInt("jobs.workers", jobOptions.workers);
     jobOptions.maxAttempts = config->getInt("jobs.max_attempts", jobOptions.maxAttempts);
+    jobOptions.firstRetrySeconds =
+        config->getInt64("jobs.first_retry_seconds", jobOptions.firstRetrySeconds);
+    jobOptions.maxRetrySeconds =
+        config->getInt64("jobs.max_retry_seconds", jobOptions.maxRetrySeconds);
+    jobOptions.idlePollSeconds =
+        config->getInt("jobs.idle_poll_seconds", jobOptions.idlePollSeconds);
     JobQueue jobs(gateway->catalog(), jobOptions);
+    std::shared_ptr<NotifyJobs> notifiers;
+    if (Status s = NotifyJobs::registerWith(jobs, *gateway, *config, notifiers); !s) {
+        return fail("notifications: " + s.message());
+    }
     if (Status s = jobs.start(); !s) return fail("jobs: " + s.message());
     // dadctl finds the daemon here to ask it to reload its policy scripts.
     const std::string pidFile = dataDir + "/dadgate.pid";

@@ -208,8 +208,23 @@ const std::vector<std::string> kVersion5 = {
     "ALTER TABLE account ADD COLUMN quota_files INTEGER",
 };
 
+// Version 6: notifications already sent (so a retried job does not send a
+// mail twice) and receipt lines waiting for a sender's daily digest.
+const std::vector<std::string> kVersion6 = {
+    R"(CREATE TABLE notification_sent (
+        key TEXT PRIMARY KEY,
+        sent_at INTEGER NOT NULL))",
+    R"(CREATE TABLE receipt_digest (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sender_id INTEGER NOT NULL,
+        line TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        sent_at INTEGER))",
+    "CREATE INDEX receipt_digest_pending ON receipt_digest(sender_id, sent_at)",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
-    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5};
+    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5, &kVersion6};
 
 }  // namespace
 

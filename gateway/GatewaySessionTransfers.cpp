@@ -4,6 +4,7 @@
 #include "Delivery.h"
 #include "Gateway.h"
 #include "GatewaySession.h"
+#include "Notifications.h"
 #include "PolicyActions.h"
 #include "Quota.h"
 #include "ReadStreams.h"
@@ -268,8 +269,11 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "send",
                    "/outbox/" + draft.name, draft.pid + (s ? "" : ": " + s.message()), s.isOk()});
     if (!s) return s;
+    // The sender is told the PID; every recipient gets one message (accounts
+    // only when they have an e-mail address; the notifier decides).
+    (void)enqueueNotification(catalog, {"package_sent", draft.pid, account_.name, "", ""});
     for (const RecipientRecord& r : recipients) {
-        if (!r.accountId) (void)catalog.enqueueJob("notify", draft.pid + " " + r.address);
+        (void)enqueueNotification(catalog, {"package_received", draft.pid, r.address, "", ""});
     }
     return Status::ok();
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "Gateway.h"
+#include "Notifications.h"
 #include "PackageLifecycle.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
@@ -59,7 +60,14 @@ void LinkDownloads::finish(bool complete) {
             {d.accountName, d.remoteAddress, d.protocol, "download", d.path,
              std::to_string(bytes) + (complete ? " bytes, complete (zip)" : " bytes (zip)"), true});
     }
-    if (complete && !downloads_.empty()) expireIfExhausted(gateway_, downloads_.front().packageId);
+    if (complete && !downloads_.empty()) {
+        PackageRecord package;
+        if (catalog.findPackage(downloads_.front().packageId, package)) {
+            (void)enqueueNotification(
+                catalog, {"downloaded", package.pid, "", downloads_.front().accountName, "(zip)"});
+        }
+        expireIfExhausted(gateway_, downloads_.front().packageId);
+    }
 }
 
 LinkAccess::LinkAccess(Gateway& gateway)

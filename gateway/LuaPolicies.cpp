@@ -76,6 +76,15 @@ std::map<std::string, LuaValue> LuaPolicies::eventTable(const PolicyEvent& e) {
         if (e.maxDownloads >= 0) package.table["max_downloads"] = LuaValue::of(e.maxDownloads);
         t["package"] = package;
     }
+    if (e.notification) {
+        LuaValue n;
+        n.kind = LuaValue::Kind::Table;
+        n.table["event"] = LuaValue::of(e.notification->event);
+        n.table["to"] = LuaValue::of(e.notification->to);
+        n.table["subject"] = LuaValue::of(e.notification->subject);
+        n.table["body"] = LuaValue::of(e.notification->body);
+        t["notification"] = n;
+    }
     return t;
 }
 

@@ -200,8 +200,9 @@ void push(lua_State* L, const LuaValue& v) {
     }
 }
 
-const char* const kActions[] = {"set_recipients", "set_expiry", "set_max_downloads", "set_password",
-                                "send",           "notify",     "forward",           "fetch"};
+const char* const kActions[] = {"set_recipients", "set_expiry", "set_max_downloads",
+                                "set_password",   "send",       "notify",
+                                "forward",        "fetch",      "set_message"};
 
 // Builds the script's environment: the allowed libraries and functions only.
 void openSandbox(lua_State* L) {

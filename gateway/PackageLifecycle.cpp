@@ -1,6 +1,7 @@
 #include "PackageLifecycle.h"
 
 #include "Gateway.h"
+#include "Notifications.h"
 
 namespace dad {
 
@@ -9,6 +10,7 @@ namespace {
 void expire(Gateway& gateway, const PackageRecord& package, const std::string& why) {
     if (!gateway.catalog().endPackage(package.id, "expired")) return;
     gateway.catalog().audit({package.senderName, "", "", "expire", package.pid, why, true});
+    (void)enqueueNotification(gateway.catalog(), {"package_expired", package.pid, "", "", why});
     PolicyEvent event;
     event.hook = Hook::PackageExpired;
     event.user = package.senderName;

@@ -1,6 +1,7 @@
 #include "PolicyActions.h"
 
 #include "Gateway.h"
+#include "Notifications.h"
 
 namespace dad {
 
@@ -32,8 +33,17 @@ PackageChanges applyPolicyActions(Gateway& gateway, const std::string& packagePi
             changes.maxDownloads = n;
         } else if (a.name == "set_password" && !first.empty()) {
             changes.password = first;
-        } else if ((a.name == "notify" || a.name == "forward" || a.name == "fetch") &&
-                   !first.empty()) {
+        } else if (a.name == "notify" && !first.empty()) {
+            // dad.notify(to, text...): one message to `to`.
+            std::string text;
+            for (size_t i = 1; i < a.arguments.size(); ++i)
+                text += (i > 1 ? " " : "") + a.arguments[i];
+            if (Status s =
+                    enqueueNotification(gateway.catalog(), {"policy", packagePid, first, "", text});
+                !s) {
+                report("cannot queue notify: " + s.message());
+            }
+        } else if ((a.name == "forward" || a.name == "fetch") && !first.empty()) {
             std::string payload = packagePid;
             for (const std::string& arg : a.arguments)
                 payload += " " + arg;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,15 @@ struct PolicyEvent {
     int64_t expiresAfter = -1;  // seconds after sending; -1: not set
     int64_t expiresAt = -1;     // a fixed time (seconds since the epoch); -1: not set
     int64_t maxDownloads = -1;  // -1: unlimited
+    // For notification_out: the message about to go out. A handler may deny
+    // (the message is cancelled) or ask set_message(subject, body).
+    struct Notification {
+        std::string event;  // package_received, package_sent, receipt, digest, quota, policy
+        std::string to;
+        std::string subject;
+        std::string body;
+    };
+    std::optional<Notification> notification;
 };
 
 enum class Verdict { Allow, Deny, NoOpinion };

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "Gateway.h"
+#include "Notifications.h"
 #include "PackageLifecycle.h"
 
 namespace dad {
@@ -40,7 +41,16 @@ Status FileReadStream::close() {
     const bool complete =
         contiguousEnd_ >= size_ && (firstOffset_.value_or(0) < size_ || size_ == 0);
     Status s = gateway_.catalog().finishDownload(download_->id, bytes_, complete);
-    if (s && complete) expireIfExhausted(gateway_, download_->packageId);
+    if (s && complete) {
+        // A receipt for the sender (the notifier checks the whole package is done).
+        PackageRecord package;
+        if (gateway_.catalog().findPackage(download_->packageId, package)) {
+            (void)enqueueNotification(
+                gateway_.catalog(),
+                {"downloaded", package.pid, "", download_->accountName, download_->path});
+        }
+        expireIfExhausted(gateway_, download_->packageId);
+    }
     PolicyEvent event;
     event.hook = Hook::AfterDownload;
     event.user = download_->accountName;

@@ -4,6 +4,7 @@
 
 #include "Gateway.h"
 #include "Manifest.h"
+#include "Notifications.h"
 #include "Secrets.h"
 
 namespace dad {
@@ -100,7 +101,8 @@ Status UploadStream::publish() {
     for (const QuotaLimit* limit : {&target_.quota.own, &target_.quota.parent}) {
         for (const std::string& crossed :
              crossedThresholds(*limit, limit->usedBytes, limit->usedBytes + size)) {
-            (void)gateway_.catalog().enqueueJob("notify", "quota " + crossed);
+            (void)enqueueNotification(gateway_.catalog(),
+                                      {"quota", "", "", target_.accountName, crossed});
         }
     }
     PolicyEvent event;

@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
 # Runtime helpers and the real clients the integration tests drive.
 CLIENT_PACKAGES=(
     openssh-client openssh-server sshpass curl rclone lftp openssl
-    python3 python3-paramiko sqlite3 litmus chromium
+    python3 python3-paramiko python3-aiosmtpd sqlite3 litmus chromium
 )
 
 is_installed() {

@@ -21,6 +21,7 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
   policy reload             check the policy scripts, then have dadgate load them (SIGHUP)
   policy errors             the latest policy script failures and log lines
+  fetch USER URL [--at TIME] [--into PATH]   queue a fetch of URL for USER; prints the job id
 )";
 
 }  // namespace
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (group == "check") return ctl::checkCommand(*gateway);
     if (group == "job") return ctl::jobCommand(*gateway, commandLine.words);
     if (group == "policy") return ctl::policyCommand(*gateway, commandLine.words);
+    if (group == "fetch") return ctl::fetchCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
 }

@@ -10,6 +10,7 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
+#include <Poco/StringTokenizer.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include <sstream>
 
 #include "CommandLine.h"
+#include "FetchJob.h"
 #include "FtpServer.h"
 #include "Gateway.h"
 #include "HostKeys.h"
@@ -252,6 +254,20 @@ int main(int argc, char** argv) {
     if (Status s = NotifyJobs::registerWith(jobs, *gateway, *config, notifiers); !s) {
         return fail("notifications: " + s.message());
     }
+    // Fetching on a user's behalf (seed 003).
+    FetchLimits fetchLimits;
+    fetchLimits.allowPrivate = config->getBool("fetch.allow_private", fetchLimits.allowPrivate);
+    fetchLimits.maxBytes = static_cast<uint64_t>(
+        config->getInt64("fetch.max_bytes", static_cast<Poco::Int64>(fetchLimits.maxBytes)));
+    fetchLimits.timeoutSeconds =
+        config->getInt("fetch.timeout_seconds", fetchLimits.timeoutSeconds);
+    fetchLimits.maxRedirects = config->getInt("fetch.max_redirects", fetchLimits.maxRedirects);
+    Poco::StringTokenizer allowed(
+        config->getString("fetch.allow_addresses", ""), ",",
+        Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    fetchLimits.allowAddresses.assign(allowed.begin(), allowed.end());
+    auto fetchJob = std::make_shared<FetchJob>(*gateway, fetchLimits);
+    jobs.registerHandler("fetch", [fetchJob](const JobRecord& job) { return fetchJob->run(job); });
     if (Status s = jobs.start(); !s) return fail("jobs: " + s.message());
     // dadctl finds the daemon here to ask it to reload its policy scripts.
     const std::string pidFile = dataDir + "/dadgate.pid";

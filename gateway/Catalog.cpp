@@ -216,4 +216,18 @@ Status Catalog::enqueueJob(const std::string& kind, const std::string& payload) 
     });
 }
 
+Status Catalog::enqueueJobAt(const std::string& kind, const std::string& payload, int64_t runAfter,
+                             int64_t& id) {
+    return db_->transaction([&](SqlRunner& sql) {
+        const int64_t now = nowSeconds();
+        std::optional<SqlRow> row = sql.queryOne(
+            "INSERT INTO job (kind, payload, run_after, created, updated) VALUES (?, ?, "
+            "?, ?, ?) RETURNING id",
+            {kind, payload, runAfter, now, now});
+        if (!row) return Status::failure("the job was not queued");
+        id = row->integer(0);
+        return Status::ok();
+    });
+}
+
 }  // namespace dad

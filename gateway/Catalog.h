@@ -274,6 +274,9 @@ public:
     Status listAudit(const std::string& action, int64_t limit,
                      std::vector<std::pair<int64_t, AuditEvent>>& events);
     Status enqueueJob(const std::string& kind, const std::string& payload);
+    // Queues a job due at `runAfter` (seconds since the epoch); `id` is its number.
+    Status enqueueJobAt(const std::string& kind, const std::string& payload, int64_t runAfter,
+                        int64_t& id);
 
     // --- the durable job queue (CatalogJobs.cpp)
     // At start: jobs a crash left running are queued again.

@@ -65,7 +65,10 @@ bool JobQueue::runOne() {
         (void)catalog_.completeJob(job->id);
         return true;
     }
-    if (job->attempts >= options_.maxAttempts) {
+    // A refusal (policy, address, size, malformed job) cannot heal by waiting.
+    const bool permanent = result.code() == StatusCode::PermissionDenied ||
+                           result.code() == StatusCode::InvalidArgument;
+    if (permanent || job->attempts >= options_.maxAttempts) {
         log.error("job #%Ld %s failed for good after %Ld attempts: %s",
                   static_cast<long long>(job->id), job->kind, static_cast<long long>(job->attempts),
                   result.message());

@@ -1,7 +1,9 @@
 // JobQueue: worker threads draining the catalog's durable job queue (the
 // seeds' queue manager). A handler is registered per job kind; a job is
 // claimed in a transaction, run, then marked done, or retried with
-// exponential back-off, or moved to the dead-letter state after maxAttempts.
+// exponential back-off, or moved to the dead-letter state after maxAttempts
+// (at once when the handler answers PermissionDenied or InvalidArgument: a
+// refusal that waiting cannot change).
 // Jobs of kinds without a handler wait in the queue untouched. A crash loses
 // no job: running jobs are queued again at start, so handlers must be
 // idempotent (they get the job id to record what they already did).

@@ -1,0 +1,216 @@
+#include "FetchRequest.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "Manifest.h"
+#include "Secrets.h"
+#include "VirtualPath.h"
+
+namespace dad {
+
+namespace {
+
+std::string trim(const std::string& s) {
+    size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
+        ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
+        --e;
+    return s.substr(b, e - b);
+}
+
+bool tokenSafe(const std::string& token) {
+    if (token.empty() || token.size() > 64) return false;
+    for (char c : token) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    }
+    return true;
+}
+
+std::string credentialsPath(const std::string& dataDir, const std::string& token) {
+    return dataDir + "/fetch-credentials/" + token;
+}
+
+}  // namespace
+
+Status FetchRequestCodec::checkUrl(const std::string& url) {
+    if (url.empty()) return Status::invalid("the URL is empty");
+    if (url.size() > kMaxUrlBytes) {
+        return Status::invalid("the URL is longer than " + std::to_string(kMaxUrlBytes) + " bytes");
+    }
+    for (char c : url) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7F) {
+            return Status::invalid("the URL holds a space or control character");
+        }
+    }
+    try {
+        Poco::URI uri(url);
+        const std::string scheme = uri.getScheme();
+        if (scheme != "http" && scheme != "https" && scheme != "ftp" && scheme != "ftps" &&
+            scheme != "sftp") {
+            return Status::invalid(
+                "the URL's scheme must be http, https, ftp, ftps or sftp, not '" + scheme + "'");
+        }
+        if (uri.getHost().empty()) return Status::invalid("the URL has no host");
+        if (!uri.getUserInfo().empty()) {
+            return Status::invalid(
+                "the URL must not hold a user or password (give them in the request file)");
+        }
+    } catch (const Poco::Exception& e) {
+        return Status::invalid("the URL is malformed: " + e.message());
+    }
+    return Status::ok();
+}
+
+Status FetchRequestCodec::checkInto(const std::string& into) {
+    if (into.empty()) return Status::ok();
+    std::string normalized;
+    if (Status s = VirtualPath::resolve("/", into, normalized); !s) return s;
+    if (into[0] != '/' || into.find("/../") != std::string::npos ||
+        into.find("/./") != std::string::npos) {
+        return Status::invalid("--into must be an absolute path without . or ..: " + into);
+    }
+    const std::vector<std::string> parts = VirtualPath::split(normalized);
+    if (!parts.empty() && parts[0] == "files") return Status::ok();
+    if (parts.size() >= 2 && parts[0] == "outbox") return Status::ok();
+    return Status::invalid(
+        "a fetch may write under /files/ or into a draft /outbox/<draft>/, not " + into);
+}
+
+std::string FetchRequestCodec::toJson(const FetchRequest& request) {
+    Poco::JSON::Object object;
+    object.set("user", request.user);
+    object.set("url", request.url);
+    if (!request.into.empty()) object.set("into", request.into);
+    if (!request.credentials.empty()) object.set("credentials", request.credentials);
+    if (!request.package.empty()) object.set("package", request.package);
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+
+Status FetchRequestCodec::fromJson(const std::string& payload, FetchRequest& request) {
+    try {
+        Poco::JSON::Parser parser;
+        Poco::Dynamic::Var parsed = parser.parse(payload);
+        Poco::JSON::Object::Ptr object = parsed.extract<Poco::JSON::Object::Ptr>();
+        if (!object) return Status::invalid("the fetch job's payload is not a JSON object");
+        request.user = object->optValue<std::string>("user", "");
+        request.url = object->optValue<std::string>("url", "");
+        request.into = object->optValue<std::string>("into", "");
+        request.credentials = object->optValue<std::string>("credentials", "");
+        request.package = object->optValue<std::string>("package", "");
+    } catch (const Poco::Exception& e) {
+        return Status::invalid("the fetch job's payload is not valid JSON: " + e.message());
+    } catch (const std::exception& e) {
+        return Status::invalid(std::string("the fetch job's payload is not valid JSON: ") +
+                               e.what());
+    }
+    if (request.user.empty()) return Status::invalid("the fetch job names no user");
+    if (Status s = checkUrl(request.url); !s) return s;
+    return checkInto(request.into);
+}
+
+Status FetchRequestCodec::parseFile(const std::string& name, const std::string& text,
+                                    FetchRequestFile& file) {
+    if (text.size() > kMaxFileBytes) {
+        return Status::invalid(name + " is larger than " + std::to_string(kMaxFileBytes) +
+                               " bytes");
+    }
+    file = FetchRequestFile();
+    std::set<std::string> seen;
+    std::istringstream lines(text);
+    std::string line;
+    int number = 0;
+    while (std::getline(lines, line)) {
+        ++number;
+        auto fail = [&](const std::string& why) {
+            return Status::invalid(name + " line " + std::to_string(number) + ": " + why);
+        };
+        const std::string content = trim(line);
+        if (content.empty() || content[0] == '#') continue;
+        const size_t eq = content.find('=');
+        if (eq == std::string::npos) return fail("expected key = value");
+        const std::string key = trim(content.substr(0, eq));
+        const std::string value = trim(content.substr(eq + 1));
+        if (!seen.insert(key).second) return fail("'" + key + "' is given twice");
+        if (key == "url") {
+            if (Status s = checkUrl(value); !s) return fail(s.message());
+            file.url = value;
+        } else if (key == "at") {
+            if (!ManifestParser::parseDateTime(value, file.at)) {
+                return fail("at must be a date (2026-12-01 or 2026-12-01T10:00:00Z), not '" +
+                            value + "'");
+            }
+        } else if (key == "into") {
+            if (Status s = checkInto(value); !s) return fail(s.message());
+            file.into = value;
+        } else if (key == "user") {
+            if (value.empty() || value.size() > 256) return fail("user must be 1 to 256 bytes");
+            file.user = value;
+        } else if (key == "password") {
+            if (value.size() > 1024) return fail("password is longer than 1024 bytes");
+            file.password = value;
+        } else {
+            return fail("unknown key '" + key + "' (url, at, into, user, password)");
+        }
+    }
+    if (file.url.empty()) return Status::invalid(name + ": no url = ... line");
+    if (seen.count("password") && !seen.count("user")) {
+        return Status::invalid(name + ": a password needs a user");
+    }
+    return Status::ok();
+}
+
+Status FetchCredentials::save(const std::string& dataDir, const std::string& user,
+                              const std::string& password, std::string& token) {
+    const std::string dir = dataDir + "/fetch-credentials";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return Status::ioError("cannot create " + dir);
+    }
+    token = randomToken(18);
+    const std::string path = credentialsPath(dataDir, token);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::ioError("cannot create a credentials file in " + dir);
+    const std::string content = user + "\n" + password;
+    const bool written =
+        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+        ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) {
+        (void)::unlink(path.c_str());
+        return Status::ioError("cannot write a credentials file in " + dir);
+    }
+    return Status::ok();
+}
+
+Status FetchCredentials::load(const std::string& dataDir, const std::string& token,
+                              std::string& user, std::string& password) {
+    if (!tokenSafe(token)) return Status::invalid("malformed credentials token");
+    std::ifstream in(credentialsPath(dataDir, token), std::ios::binary);
+    if (!in) return Status::notFound("the fetch's credentials are gone");
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t newline = content.find('\n');
+    if (newline == std::string::npos) return Status::invalid("malformed credentials file");
+    user = content.substr(0, newline);
+    password = content.substr(newline + 1);
+    return Status::ok();
+}
+
+void FetchCredentials::remove(const std::string& dataDir, const std::string& token) {
+    if (tokenSafe(token)) (void)::unlink(credentialsPath(dataDir, token).c_str());
+}
+
+}  // namespace dad

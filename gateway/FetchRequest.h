@@ -1,0 +1,69 @@
+// FetchRequest: what a user asked the gateway to fetch (seed 003), in the one
+// form every producer writes into a `fetch` job: dadctl fetch, a `*.fetch`
+// request file uploaded into /files, and Lua's dad.fetch(url).
+//
+// The job payload is JSON: {"user":..., "url":..., "into":..., "credentials":...,
+// "package":...}. It never holds a password: credentials from a request file
+// are kept in a file of their own (FetchCredentials) named by an opaque token.
+//
+// URLs are checked for syntax only here (no network): scheme http, https,
+// ftp, ftps or sftp; a host; no user:password part; at most kMaxUrlBytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "Status.h"
+
+namespace dad {
+
+struct FetchRequest {
+    std::string user;         // the account the content is stored for
+    std::string url;          // checked by checkFetchUrl
+    std::string into;         // "" (= /files/), a folder ending in "/", or a full path
+    std::string credentials;  // token of a FetchCredentials file; "" for none
+    std::string package;      // PID of the package a policy acted on; "" for none
+};
+
+// The `*.fetch` request file: key = value lines, '#' comments, blank lines.
+// Keys: url (required), at (2026-12-01 or 2026-12-01T10:00:00Z, optional),
+// into (optional), user and password (optional, both or neither).
+// Unknown keys, repeated keys and bad values are refused with the line number.
+struct FetchRequestFile {
+    std::string url;
+    int64_t at = 0;  // seconds since the epoch; 0: now
+    std::string into;
+    std::string user;
+    std::string password;
+};
+
+class FetchRequestCodec {
+public:
+    static constexpr size_t kMaxUrlBytes = 4096;
+    static constexpr size_t kMaxFileBytes = 8 * 1024;
+
+    static Status checkUrl(const std::string& url);
+    // Whether `into` is a place a fetch may write: under /files/ or a draft
+    // /outbox/<draft>/ (normalized, no "..").
+    static Status checkInto(const std::string& into);
+
+    static std::string toJson(const FetchRequest& request);
+    static Status fromJson(const std::string& payload, FetchRequest& request);
+
+    // Parses a request file; errors read "<name> line N: ...".
+    static Status parseFile(const std::string& name, const std::string& text,
+                            FetchRequestFile& file);
+};
+
+// Credentials of a fetch, kept out of the job payload and the logs: one file
+// per request under <dataDir>/fetch-credentials, mode 0600, "user\npassword".
+class FetchCredentials {
+public:
+    static Status save(const std::string& dataDir, const std::string& user,
+                       const std::string& password, std::string& token);
+    static Status load(const std::string& dataDir, const std::string& token, std::string& user,
+                       std::string& password);
+    static void remove(const std::string& dataDir, const std::string& token);
+};
+
+}  // namespace dad

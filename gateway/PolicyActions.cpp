@@ -1,5 +1,6 @@
 #include "PolicyActions.h"
 
+#include "FetchRequest.h"
 #include "Gateway.h"
 #include "Notifications.h"
 
@@ -43,7 +44,20 @@ PackageChanges applyPolicyActions(Gateway& gateway, const std::string& packagePi
                 !s) {
                 report("cannot queue notify: " + s.message());
             }
-        } else if ((a.name == "forward" || a.name == "fetch") && !first.empty()) {
+        } else if (a.name == "fetch" && !first.empty()) {
+            // dad.fetch(url): fetched into the package sender's /files.
+            PackageRecord package;
+            FetchRequest request;
+            request.url = first;
+            request.package = packagePid;
+            Status s = packagePid.empty()
+                           ? Status::invalid("dad.fetch needs a package (no user to fetch for)")
+                           : gateway.catalog().findPackageByPid(packagePid, package);
+            if (s) s = FetchRequestCodec::checkUrl(first);
+            request.user = package.senderName;
+            if (s) s = gateway.catalog().enqueueJob("fetch", FetchRequestCodec::toJson(request));
+            if (!s) report("cannot queue fetch: " + s.message());
+        } else if (a.name == "forward" && !first.empty()) {
             std::string payload = packagePid;
             for (const std::string& arg : a.arguments)
                 payload += " " + arg;

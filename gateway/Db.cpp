@@ -202,12 +202,24 @@ Status Db::read(const std::function<Status(SqlRunner&)>& fn) {
     }
 }
 
-Status Db::transaction(const std::function<Status(SqlRunner&)>& fn, Durability durability) {
+namespace {
+
+Status catalogError(const std::exception& e) {
+    if (auto poco = dynamic_cast<const Poco::Exception*>(&e)) {
+        return Status::ioError("catalog: " + poco->displayText());
+    }
+    return Status::ioError(std::string("catalog: ") + e.what());
+}
+
+}  // namespace
+
+void Db::runBatch(std::vector<PendingTransaction*>& batch, Durability durability) {
     std::lock_guard<std::mutex> lock(writeMutex_);
+    std::optional<Poco::Data::Session> session;
+    sqlite3* handle = nullptr;
     try {
-        Poco::Data::Session session(pool_->get());
-        sqlite3* handle = nullptr;
-        Connection& c = connection(session, handle);
+        session.emplace(pool_->get());
+        Connection& c = connection(*session, handle);
         // In WAL mode NORMAL syncs at checkpoints only: a process crash loses
         // nothing, a power cut may lose the last relaxed commits.
         const int level = durability == Durability::Full ? 2 : 1;
@@ -217,20 +229,59 @@ Status Db::transaction(const std::function<Status(SqlRunner&)>& fn, Durability d
         }
         SqlRunner runner(handle, *c.statements);
         exec(handle, "BEGIN IMMEDIATE");
-        Status result;
-        try {
-            result = fn(runner);
-        } catch (...) {
-            exec(handle, "ROLLBACK");
-            throw;
+        for (PendingTransaction* pending : batch) {
+            // Each caller's work in a savepoint: one failing undoes only itself.
+            exec(handle, "SAVEPOINT one");
+            try {
+                pending->result = pending->fn(runner);
+            } catch (const std::exception& e) {
+                pending->result = catalogError(e);
+            }
+            if (!pending->result) exec(handle, "ROLLBACK TO one");
+            exec(handle, "RELEASE one");
         }
-        exec(handle, result ? "COMMIT" : "ROLLBACK");
-        return result;
-    } catch (const Poco::Exception& e) {
-        return Status::ioError("catalog: " + e.displayText());
+        exec(handle, "COMMIT");
     } catch (const std::exception& e) {
-        return Status::ioError(std::string("catalog: ") + e.what());
+        // Nothing of the batch committed: every caller learns so, and the
+        // pooled connection is not left inside a transaction.
+        if (handle && sqlite3_get_autocommit(handle) == 0) {
+            sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+        const Status failed = catalogError(e);
+        for (PendingTransaction* pending : batch) {
+            if (pending->result) pending->result = failed;
+        }
     }
+}
+
+Status Db::transaction(const std::function<Status(SqlRunner&)>& fn, Durability durability) {
+    PendingTransaction me{fn, Status::ok(), false};
+    if (durability == Durability::Relaxed) {
+        std::vector<PendingTransaction*> alone{&me};
+        runBatch(alone, durability);
+        return me.result;
+    }
+    // Group commit: while one thread commits (and waits for the disk), the
+    // others queue; the next leader commits them all with one flush.
+    std::unique_lock<std::mutex> lock(groupMutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+        if (leaderActive_) {
+            groupDone_.wait(lock);
+            continue;
+        }
+        leaderActive_ = true;
+        std::vector<PendingTransaction*> batch;
+        batch.swap(queue_);
+        lock.unlock();
+        runBatch(batch, Durability::Full);
+        lock.lock();
+        for (PendingTransaction* pending : batch)
+            pending->done = true;
+        leaderActive_ = false;
+        groupDone_.notify_all();
+    }
+    return me.result;
 }
 
 }  // namespace dad

@@ -8,10 +8,13 @@
 //
 // Reads take a pooled session. Writes go through transaction(): one writer at
 // a time in this process (BEGIN IMMEDIATE on SQLite), committed when the
-// callback returns Ok, rolled back otherwise or on any exception.
+// callback returns Ok, rolled back otherwise or on any exception. Durable
+// transactions that arrive while another commits are committed together
+// (group commit: one flush for all), each in its own savepoint.
 // Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -92,7 +95,19 @@ private:
     Db() = default;
 
     std::unique_ptr<Poco::Data::SessionPool> pool_;
+    struct PendingTransaction {
+        const std::function<Status(SqlRunner&)>& fn;
+        Status result;
+        bool done;
+    };
+    // Runs the batch in one transaction, each in its own savepoint, one commit.
+    void runBatch(std::vector<PendingTransaction*>& batch, Durability durability);
+
     std::mutex writeMutex_;
+    std::mutex groupMutex_;  // the queue of durable transactions waiting to commit
+    std::condition_variable groupDone_;
+    std::vector<PendingTransaction*> queue_;
+    bool leaderActive_ = false;
     struct Connection {
         int syncLevel = 0;  // 0: not set yet, 1: NORMAL, 2: FULL
         std::unique_ptr<StatementCache> statements;

@@ -98,11 +98,18 @@ Status UploadStream::publish() {
                               target_.connection.protocol, "upload", target_.virtualPath,
                               std::to_string(size) + " bytes sha256 " + sha, true});
     // Quota thresholds crossed by this upload go to the notifiers.
+    // The warning goes to whose quota it is: the uploader, or its parent admin.
     for (const QuotaLimit* limit : {&target_.quota.own, &target_.quota.parent}) {
         for (const std::string& crossed :
              crossedThresholds(*limit, limit->usedBytes, limit->usedBytes + size)) {
-            (void)enqueueNotification(gateway_.catalog(),
-                                      {"quota", "", "", target_.accountName, crossed});
+            std::string owner = target_.accountName;
+            AccountRecord account;
+            if (limit == &target_.quota.parent &&
+                gateway_.catalog().findAccountById(target_.upload.accountId, account) &&
+                !account.parentName.empty()) {
+                owner = account.parentName;
+            }
+            (void)enqueueNotification(gateway_.catalog(), {"quota", "", "", owner, crossed});
         }
     }
     PolicyEvent event;

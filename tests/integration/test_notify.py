@@ -5,6 +5,8 @@ mail, and a job retried after the mail server was down delivering once."""
 
 import os
 import re
+import shutil
+import tempfile
 import unittest
 
 from harness import REPO_ROOT, Gateway, close_client, wait_until
@@ -91,7 +93,6 @@ class NotifyTest(unittest.TestCase):
         self.assertIn(pid, body_of(receipt))
         # Downloading again sends no second receipt.
         self.download_all("bob", "bob-pw")
-        rc, out, _ = self.gateway.dadctl("job", "list", "--state", "queued")
         wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
                                                                "queued")[1], 20, what="jobs done")
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
@@ -112,11 +113,9 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
 
     def test_starttls_with_authentication(self):
-        password_file = os.path.join(self.id() + ".pw")
         smtp = SmtpServer(tls="starttls", auth=("mailer", "s3cret-pw"))
         with open(os.path.join(smtp.dir, "pw"), "w") as f:
             f.write("s3cret-pw\n")
-        del password_file
         self.start(smtp, **{"smtp.user": "mailer",
                             "smtp.password_file": os.path.join(smtp.dir, "pw")})
         self.send(to="carol@example.com")
@@ -139,10 +138,8 @@ class NotifyTest(unittest.TestCase):
                                                                                   "list")[1])
 
     def test_lua_cancels_and_changes_mails(self):
-        policy_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-        import tempfile
         policy_dir = tempfile.mkdtemp(prefix="dad-notify-policy-")
-        self.addCleanup(lambda: __import__("shutil").rmtree(policy_dir, ignore_errors=True))
+        self.addCleanup(shutil.rmtree, policy_dir, True)
         with open(os.path.join(policy_dir, "mail.lua"), "w") as f:
             f.write('''
 function on_notification_out(e)

@@ -50,7 +50,8 @@ class QuotaTest(GatewayTestCase, unittest.TestCase):
         self.assertIn("stored: 8500 bytes in 1 files", self.stored("sub"))
         self.assertIn("quota (boss and its sub-users): 8500 of 10000 bytes", self.stored("sub"))
         rc, out, _ = self.gateway.dadctl("job", "list")
-        self.assertIn("quota boss and its sub-users 80%", out)
+        self.assertIn('{"account":"boss","detail":"boss and its sub-users 80%","event":"quota"}',
+                      out)
 
     def test_file_count_quota(self):
         client = self.gateway.connect("few", "few-pw")

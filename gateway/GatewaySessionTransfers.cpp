@@ -5,6 +5,7 @@
 #include "Gateway.h"
 #include "GatewaySession.h"
 #include "Notifications.h"
+#include "PackageLifecycle.h"
 #include "PolicyActions.h"
 #include "Quota.h"
 #include "ReadStreams.h"
@@ -279,28 +280,7 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
 }
 
 Status GatewaySession::replyPackage(const PackageRecord& original, PackageRecord& reply) {
-    Catalog& catalog = gateway_.catalog();
-    std::optional<PackageRecord> existing;
-    if (Status s = catalog.findReply(original.id, account_.id, existing); !s) return s;
-    if (existing) {
-        reply = *existing;
-        return Status::ok();
-    }
-    reply = PackageRecord();
-    reply.pid = gateway_.newPid();
-    reply.token = randomToken(24);
-    reply.senderId = account_.id;
-    reply.name = "re-" + original.name;
-    reply.returnOf = original.id;
-    if (Status s = catalog.createPackage(reply); !s) return s;
-    RecipientRecord back;
-    back.address = original.senderName;
-    back.accountId = original.senderId;
-    if (Status s = catalog.setRecipients(reply.id, {back}); !s) return s;
-    if (Status s = catalog.sendPackage(reply.id, reply.name); !s) return s;
-    catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "reply",
-                   "/inbox", reply.pid + " returns " + original.pid, true});
-    return catalog.findPackage(reply.id, reply);
+    return openReply(gateway_, original, account_, connection_, reply);
 }
 
 }  // namespace dad

@@ -200,28 +200,7 @@ Status LinkAccess::guestAccount(const PackageRecord& package, AccountRecord& gue
 
 Status LinkAccess::replyPackage(const PackageRecord& original, const AccountRecord& guest,
                                 const ConnectionInfo& visitor, PackageRecord& reply) {
-    Catalog& catalog = gateway_.catalog();
-    std::optional<PackageRecord> existing;
-    if (Status s = catalog.findReply(original.id, guest.id, existing); !s) return s;
-    if (existing) {
-        reply = *existing;
-        return Status::ok();
-    }
-    reply = PackageRecord();
-    reply.pid = gateway_.newPid();
-    reply.token = randomToken(24);
-    reply.senderId = guest.id;
-    reply.name = "re-" + original.name;
-    reply.returnOf = original.id;
-    if (Status s = catalog.createPackage(reply); !s) return s;
-    RecipientRecord back;
-    back.address = original.senderName;
-    back.accountId = original.senderId;
-    if (Status s = catalog.setRecipients(reply.id, {back}); !s) return s;
-    if (Status s = catalog.sendPackage(reply.id, reply.name); !s) return s;
-    catalog.audit({guest.name, visitor.remoteAddress, visitor.protocol, "reply", "/p",
-                   reply.pid + " returns " + original.pid, true});
-    return catalog.findPackage(reply.id, reply);
+    return openReply(gateway_, original, guest, visitor, reply);
 }
 
 Status LinkAccess::freeName(int64_t parentNode, int64_t accountId, const std::string& name,

@@ -2,6 +2,7 @@
 
 #include "Gateway.h"
 #include "Notifications.h"
+#include "Secrets.h"
 
 namespace dad {
 
@@ -48,6 +49,32 @@ void expireIfExhausted(Gateway& gateway, int64_t packageId) {
     }
     expire(gateway, package,
            "every file downloaded " + std::to_string(*package.maxDownloads) + " time(s)");
+}
+
+Status openReply(Gateway& gateway, const PackageRecord& original, const AccountRecord& replier,
+                 const ConnectionInfo& connection, PackageRecord& reply) {
+    Catalog& catalog = gateway.catalog();
+    std::optional<PackageRecord> existing;
+    if (Status s = catalog.findReply(original.id, replier.id, existing); !s) return s;
+    if (existing) {
+        reply = *existing;
+        return Status::ok();
+    }
+    reply = PackageRecord();
+    reply.pid = gateway.newPid();
+    reply.token = randomToken(24);
+    reply.senderId = replier.id;
+    reply.name = "re-" + original.name;
+    reply.returnOf = original.id;
+    if (Status s = catalog.createPackage(reply); !s) return s;
+    RecipientRecord back;
+    back.address = original.senderName;
+    back.accountId = original.senderId;
+    if (Status s = catalog.setRecipients(reply.id, {back}); !s) return s;
+    if (Status s = catalog.sendPackage(reply.id, reply.name); !s) return s;
+    catalog.audit({replier.name, connection.remoteAddress, connection.protocol, "reply", "",
+                   reply.pid + " returns " + original.pid, true});
+    return catalog.findPackage(reply.id, reply);
 }
 
 }  // namespace dad

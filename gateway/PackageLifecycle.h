@@ -4,6 +4,7 @@
 // the audit log). One place for the rule, whoever notices first.
 #pragma once
 
+#include "Authenticator.h"
 #include "Catalog.h"
 
 namespace dad {
@@ -17,5 +18,11 @@ bool expireIfDue(Gateway& gateway, const PackageRecord& package);
 // After a complete download: expires the package once every file reached
 // max_downloads.
 void expireIfExhausted(Gateway& gateway, int64_t packageId);
+
+// The package `replier` is returning to the sender of `original` (seed 000's
+// returned package): found, or created and sent on first use, named
+// "re-<original name>", addressed to the original sender, with return_of set.
+Status openReply(Gateway& gateway, const PackageRecord& original, const AccountRecord& replier,
+                 const ConnectionInfo& connection, PackageRecord& reply);
 
 }  // namespace dad

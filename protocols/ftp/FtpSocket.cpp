@@ -88,6 +88,10 @@ Status FtpSocket::startTls(SSL_CTX* context, int timeoutMs) {
     }
 }
 
+void FtpSocket::issueSessionTicket() {
+    if (ssl_ != nullptr && SSL_version(ssl_) >= TLS1_3_VERSION) (void)SSL_new_session_ticket(ssl_);
+}
+
 bool FtpSocket::sessionReused() const {
     return ssl_ != nullptr && SSL_session_reused(ssl_) == 1;
 }

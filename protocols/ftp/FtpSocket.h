@@ -37,6 +37,11 @@ public:
     bool isTls() const { return ssl_ != nullptr; }
     // Whether the TLS handshake resumed a cached session (RFC 4217 reuse).
     bool sessionReused() const;
+    // TLS 1.3: queues a fresh session ticket, sent with the next write. Sent on
+    // the control connection after each transfer, it gives clients that keep
+    // a data connection's unusable session (curl, on uploads) a ticket to
+    // resume the next data connection with.
+    void issueSessionTicket();
     // "TLSv1.3 TLS_AES_256_GCM_SHA384", or "" in clear.
     std::string tlsDescription() const;
 

@@ -197,6 +197,7 @@ void FtpSession::cmdRetr(const std::string& arg) {
         return reply(
             426, "Transfer failed: " + (failure ? "connection closed" : ftpStatusText(failure)));
     }
+    control_->issueSessionTicket();
     reply(226, "Transfer complete");
 }
 
@@ -287,6 +288,7 @@ void FtpSession::store(const std::string& arg, bool append) {
     }
     // 226 only once the bytes are durable and the catalog committed.
     if (Status s = stream->close(); !s) return replyStatus(s, FtpContext::Upload);
+    control_->issueSessionTicket();
     reply(226, "Transfer complete, " + std::to_string(offset) + " bytes stored");
 }
 
@@ -335,6 +337,7 @@ void FtpSession::listing(const std::string& arg, int kind) {
     const bool sent = sendBytes(*socket, text);
     closeData(socket, sent);
     if (!sent) return reply(426, "Listing cut");
+    control_->issueSessionTicket();
     reply(226, "Listing sent");
 }
 

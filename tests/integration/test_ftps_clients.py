@@ -24,6 +24,31 @@ class FtpsClientsTest(GatewayTestCase, unittest.TestCase):
         r = curl(self.gateway, "alice", "alice-pass-1", self.gateway.ftp_url("/files/"))
         self.assertRegex(r.stdout, r"(?m)^-rw-r--r-- 1 alice alice +3145745 .* curl\.bin\r?$")
 
+    def test_curl_many_transfers_on_one_connection_over_tls13(self):
+        # curl keeps each data connection's session right after its handshake;
+        # on uploads it never reads that connection's tickets, so without a
+        # fresh ticket on the control connection after every transfer its
+        # next data connection could not resume and got 425.
+        config = self.local("many.curlrc")
+        with open(config, "w", encoding="utf-8") as f:
+            for i in range(20):
+                path, _ = self.random_file("m%d.bin" % i, 8192)
+                f.write('upload-file = "%s"\nurl = "%s"\n'
+                        % (path, self.gateway.ftp_url("/files/many/m%d.bin" % i)))
+        r = curl(self.gateway, "alice", "alice-pass-1", "--tlsv1.3", "--ftp-create-dirs", "-K",
+                 config)
+        self.assertTrue(r.ok, r)
+        with open(config.replace("many", "back"), "w", encoding="utf-8") as f:
+            for i in range(20):
+                f.write('output = "%s"\nurl = "%s"\n'
+                        % (self.local("b%d.bin" % i), self.gateway.ftp_url("/files/many/m%d.bin" % i)))
+        r = curl(self.gateway, "alice", "alice-pass-1", "--tlsv1.3", "-K",
+                 config.replace("many", "back"))
+        self.assertTrue(r.ok, r)
+        for i in range(20):
+            self.assertEqual(sha256_file(self.local("b%d.bin" % i)),
+                             sha256_file(self.local("m%d.bin" % i)))
+
     def test_curl_implicit_tls(self):
         path, digest = self.random_file("imp.bin", 100000)
         url = self.gateway.ftp_url("/files/imp.bin", implicit=True)

@@ -159,13 +159,20 @@ std::string Gateway::newPid() const {
 }
 
 bool Gateway::claimUpload(const std::string& tempName) {
-    std::lock_guard<std::mutex> lock(uploadsMutex_);
+    std::unique_lock<std::mutex> lock(uploadsMutex_);
+    // A client that resumes right after its connection was cut may be quicker
+    // than the server noticing the cut: give the old session a moment to let go.
+    uploadReleased_.wait_for(lock, std::chrono::seconds(10),
+                             [&] { return activeUploads_.count(tempName) == 0; });
     return activeUploads_.insert(tempName).second;
 }
 
 void Gateway::releaseUpload(const std::string& tempName) {
-    std::lock_guard<std::mutex> lock(uploadsMutex_);
-    activeUploads_.erase(tempName);
+    {
+        std::lock_guard<std::mutex> lock(uploadsMutex_);
+        activeUploads_.erase(tempName);
+    }
+    uploadReleased_.notify_all();
 }
 
 }  // namespace dad

@@ -3,6 +3,7 @@
 // Everything a protocol front-end needs goes through it. Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -69,7 +70,9 @@ public:
     std::string newPid() const;
 
     // Uploads open right now, by their partial file's (random, never reused)
-    // name: a second writer of the same partial upload is refused.
+    // name: a second writer of the same partial upload waits up to 10 s for
+    // the first to let go (a client resuming right after a cut connection is
+    // often quicker than the server noticing the cut), then is refused.
     bool claimUpload(const std::string& tempName);
     void releaseUpload(const std::string& tempName);
 
@@ -84,6 +87,7 @@ private:
     PasswordVerifier verifier_;
     std::mutex uploadsMutex_;
     std::set<std::string> activeUploads_;
+    std::condition_variable uploadReleased_;
 };
 
 }  // namespace dad

@@ -13,7 +13,8 @@ int ftpReplyCode(StatusCode code, FtpContext context) {
         case StatusCode::NotEmpty:
             return 550;
         case StatusCode::Exists:
-            return context == FtpContext::NewName ? 553 : 550;
+            // 550 as vsftpd and ProFTPD answer; clients (rclone) read it as "already exists".
+            return 550;
         case StatusCode::InvalidArgument:
             return context == FtpContext::NewName ? 553 : context == FtpContext::Upload ? 550 : 501;
         case StatusCode::QuotaExceeded:

@@ -47,7 +47,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(550, ftpReplyCode(StatusCode::NotFound, FtpContext::Path));
         CPPUNIT_ASSERT_EQUAL(550, ftpReplyCode(StatusCode::PermissionDenied, FtpContext::Path));
         CPPUNIT_ASSERT_EQUAL(552, ftpReplyCode(StatusCode::QuotaExceeded, FtpContext::Upload));
-        CPPUNIT_ASSERT_EQUAL(553, ftpReplyCode(StatusCode::Exists, FtpContext::NewName));
+        CPPUNIT_ASSERT_EQUAL(550, ftpReplyCode(StatusCode::Exists, FtpContext::NewName));
         CPPUNIT_ASSERT_EQUAL(550, ftpReplyCode(StatusCode::Exists, FtpContext::Path));
         CPPUNIT_ASSERT_EQUAL(501, ftpReplyCode(StatusCode::InvalidArgument, FtpContext::Path));
         CPPUNIT_ASSERT_EQUAL(553, ftpReplyCode(StatusCode::InvalidArgument, FtpContext::NewName));

@@ -158,8 +158,9 @@ std::string Gateway::newPid() const {
     return options_.siteId + "-" + randomToken(9);
 }
 
-bool Gateway::claimUpload(const std::string& tempName) {
+bool Gateway::claimUpload(const std::string& tempName, bool wait) {
     std::unique_lock<std::mutex> lock(uploadsMutex_);
+    if (!wait) return activeUploads_.insert(tempName).second;
     // A client that resumes right after its connection was cut may be quicker
     // than the server noticing the cut: give the old session a moment to let go.
     uploadReleased_.wait_for(lock, std::chrono::seconds(10),

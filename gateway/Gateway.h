@@ -73,7 +73,8 @@ public:
     // name: a second writer of the same partial upload waits up to 10 s for
     // the first to let go (a client resuming right after a cut connection is
     // often quicker than the server noticing the cut), then is refused.
-    bool claimUpload(const std::string& tempName);
+    // `wait` false: answer at once (removing an upload need not wait for it).
+    bool claimUpload(const std::string& tempName, bool wait = true);
     void releaseUpload(const std::string& tempName);
 
 private:

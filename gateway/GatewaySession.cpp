@@ -268,7 +268,7 @@ Status GatewaySession::removeFile(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
     if (place.kind == Place::Kind::Missing && place.upload) {
-        if (!gateway_.claimUpload(place.upload->tempName)) {
+        if (!gateway_.claimUpload(place.upload->tempName, false)) {
             return Status::error(StatusCode::Busy, place.name + " is being uploaded");
         }
         Status s = gateway_.catalog().removeUpload(place.upload->id);

@@ -139,4 +139,38 @@ Status Catalog::cancelJob(int64_t id) {
     });
 }
 
+Status Catalog::setJobPayload(int64_t id, const std::string& payload) {
+    return db_->transaction([&](SqlRunner& sql) {
+        if (sql.execute("UPDATE job SET payload = ?, updated = ? WHERE id = ?",
+                        {payload, nowSeconds(), id}) == 0) {
+            return Status::notFound("no job #" + std::to_string(id));
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::findJobs(const std::string& kind, const std::vector<std::string>& fragments,
+                         std::vector<JobRecord>& jobs) {
+    return db_->read([&](SqlRunner& sql) {
+        jobs.clear();
+        std::string where = "kind = ?";
+        std::vector<SqlValue> params{kind};
+        for (const std::string& fragment : fragments) {
+            std::string pattern = "%";
+            for (char c : fragment) {
+                if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+                pattern += c;
+            }
+            where += " AND payload LIKE ? ESCAPE '\\'";
+            params.push_back(pattern + "%");
+        }
+        for (const SqlRow& row : sql.query(
+                 std::string("SELECT ") + kJobColumns + " FROM job WHERE " + where + " ORDER BY id",
+                 params)) {
+            jobs.push_back(job(row));
+        }
+        return Status::ok();
+    });
+}
+
 }  // namespace dad

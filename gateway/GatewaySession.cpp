@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "Delivery.h"
+#include "FetchArea.h"
 #include "Gateway.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
@@ -63,13 +64,15 @@ FileInfo GatewaySession::infoOf(const Place& place) {
         case Place::Kind::Root:
             return directory("", false, account_.created);
         case Place::Kind::AreaDir:
-            return directory(place.name, place.area == Area::Outbox || place.area == Area::Files,
+            return directory(place.name,
+                             place.area == Area::Outbox || place.area == Area::Files ||
+                                 place.area == Area::Fetch,
                              account_.created);
         case Place::Kind::EmptyReply:
             return directory("reply", true, place.original->sentAt.value_or(0));
         case Place::Kind::Generated:
             info.size = place.generated.size();
-            info.mtime = place.package ? place.package->created : 0;
+            info.mtime = place.package ? place.package->created : place.generatedTime;
             return info;
         case Place::Kind::Node:
             info.type = place.node.isDir ? EntryType::Directory : EntryType::File;
@@ -118,7 +121,8 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
     if (place.kind == Place::Kind::Root) {
         const int64_t t = account_.created;
         entries = {directory("files", true, t), directory("outbox", true, t),
-                   directory("sent", false, t), directory("inbox", false, t)};
+                   directory("sent", false, t), directory("inbox", false, t),
+                   directory("fetch", true, t)};
         return Status::ok();
     }
     if (place.kind == Place::Kind::AreaDir) {
@@ -133,6 +137,17 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
             for (const PackageRecord& p : packages) {
                 entries.push_back(
                     directory(drafts ? p.name : p.sentName, drafts, p.sentAt.value_or(p.created)));
+            }
+        } else if (place.area == Area::Fetch) {
+            std::vector<FetchArea::Entry> requests;
+            if (Status s = FetchArea(gateway_, account_).list(requests); !s) return s;
+            for (const FetchArea::Entry& r : requests) {
+                FileInfo info;
+                info.name = r.name;
+                info.size = r.text.size();
+                info.mtime = r.mtime;
+                info.writable = true;
+                entries.push_back(info);
             }
         } else if (place.area == Area::Inbox) {
             std::vector<std::pair<std::string, PackageRecord>> packages;
@@ -212,6 +227,9 @@ Status GatewaySession::writableParent(Place& place, int64_t& parentNode) {
         return Status::denied("cannot create " + place.name + " here");
     }
     if (!place.writable) return readOnly(place.name);
+    if (place.area == Area::Fetch) {
+        return Status::denied("only request files (NAME.fetch) are uploaded into /fetch");
+    }
     if (Status s = VirtualPath::checkName(place.name); !s) return s;
     if (place.package && place.node.id == 0 && place.parentNode == place.package->rootNode &&
         Namespace::isGeneratedName(place.name)) {
@@ -279,6 +297,9 @@ Status GatewaySession::removeFile(const std::string& path) {
     }
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such file: " + path);
+    }
+    if (place.area == Area::Fetch && place.kind == Place::Kind::Generated) {
+        return FetchArea(gateway_, account_).remove(place.name);
     }
     if (place.isDirectory()) return Status::error(StatusCode::IsADirectory, path);
     if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
@@ -358,6 +379,8 @@ Status GatewaySession::setModificationTime(const std::string& path, int64_t mtim
     Place place;
     if (Status s = resolve(path, place); !s) return s;
     if (place.kind == Place::Kind::Missing && place.upload) return Status::ok();
+    // Clients that keep times set one after uploading a request: nothing to keep.
+    if (place.area == Area::Fetch && place.kind == Place::Kind::Generated) return Status::ok();
     if (place.kind != Place::Kind::Node) return Status::notFound("no such file: " + path);
     if (!place.writable || place.packageRoot) return readOnly(path);
     return gateway_.catalog().setModificationTime(place.node.id, mtime);

@@ -15,6 +15,8 @@ Status GatewaySession::linkContent(const std::string& path, const std::string& s
     if (!Sha256::isHexDigest(sha256Hex)) return Status::invalid("not a SHA-256 digest");
     Place target;
     if (Status s = resolveForCreate(path, target); !s) return s;
+    // A fetch request must go through its parser; it is never linked by hash.
+    if (target.area == Area::Fetch) return Status::notFound("a fetch request is always uploaded");
     int64_t parent = 0;
     if (target.kind == Place::Kind::Node && target.writable && !target.node.isDir && replace) {
         parent = target.node.parentId;

@@ -1,5 +1,6 @@
 #include "Namespace.h"
 
+#include "FetchArea.h"
 #include "Gateway.h"
 #include "PackageLifecycle.h"
 #include "PackageReport.h"
@@ -17,6 +18,7 @@ Area areaOf(const std::string& name) {
     if (name == "outbox") return Area::Outbox;
     if (name == "sent") return Area::Sent;
     if (name == "inbox") return Area::Inbox;
+    if (name == "fetch") return Area::Fetch;
     return Area::Root;
 }
 
@@ -102,6 +104,21 @@ Status Namespace::resolve(const std::string& path, Place& place) {
             place.original = received;
             if (below.empty()) place.name = "reply";
             return s;
+        }
+        case Area::Fetch: {
+            // A request's status, or a free name a request may be uploaded to.
+            if (!rest.empty()) return Status::notFound("no such file or folder: " + path);
+            std::optional<FetchArea::Entry> entry;
+            if (Status s = FetchArea(gateway_, account_).find(parts[1], entry); !s) return s;
+            place.writable = true;
+            if (!entry) {
+                place.kind = Place::Kind::Missing;
+                return Status::ok();
+            }
+            place.kind = Place::Kind::Generated;
+            place.generated = entry->text;
+            place.generatedTime = entry->mtime;
+            return Status::ok();
         }
         case Area::Files:
         case Area::Root:

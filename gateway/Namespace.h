@@ -4,6 +4,7 @@
 //   /sent/<package>/...     sent packages (read-only); .link and .status generated
 //   /inbox/<package>/...    received packages (read-only; reading counts a download)
 //   /inbox/<package>/reply/ writable: becomes a package returned to the sender
+//   /fetch/<name>.fetch     fetch requests (FetchArea): uploaded, shown as their status
 // It only finds things; GatewaySession decides what may be done with them.
 #pragma once
 
@@ -18,7 +19,7 @@ namespace dad {
 
 class Gateway;
 
-enum class Area { Root, Files, Outbox, Sent, Inbox };
+enum class Area { Root, Files, Outbox, Sent, Inbox, Fetch };
 
 struct Place {
     enum class Kind {
@@ -27,7 +28,7 @@ struct Place {
         Node,        // an existing file or folder (node)
         Missing,     // a free name in an existing folder (`parent`, `name`)
         NewDraft,    // "/outbox/<free name>"
-        Generated,   // .link or .status (content in `generated`)
+        Generated,   // .link, .status or a fetch request's status (content in `generated`)
         EmptyReply,  // "/inbox/<package>/reply" before anything was returned
     };
     Kind kind = Kind::Root;
@@ -41,6 +42,7 @@ struct Place {
     bool inReply = false;                   // under /inbox/<package>/reply
     std::optional<PackageRecord> original;  // inReply: the package being answered
     std::string generated;
+    int64_t generatedTime = 0;  // Generated outside a package: its modification time
     // The account's own unfinished upload at this name, if any (Missing only).
     std::optional<UploadRecord> upload;
 

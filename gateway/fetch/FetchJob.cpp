@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "FetchAdmission.h"
 #include "FetchRequest.h"
 #include "VirtualPath.h"
 
@@ -39,35 +40,6 @@ std::string notificationPayload(const std::string& user, const std::string& path
 }
 
 }  // namespace
-
-std::string FetchJob::nameFor(const std::string& url, int64_t jobId) {
-    std::string name;
-    try {
-        const std::string path = Poco::URI(url).getPath();
-        const size_t slash = path.find_last_of('/');
-        name = slash == std::string::npos ? path : path.substr(slash + 1);
-    } catch (const Poco::Exception&) {
-        name.clear();
-    }
-    if (name.empty() || name == "." || name == ".." || name[0] == '.' ||
-        !VirtualPath::checkName(name)) {
-        name = "fetched-" + std::to_string(jobId);
-    }
-    return name;
-}
-
-Status FetchJob::targetPath(Session& session, const std::string& into, const std::string& name,
-                            std::string& path) {
-    if (into.empty()) return VirtualPath::resolve("/", "/files/" + name, path);
-    std::string resolved;
-    if (Status s = VirtualPath::resolve("/", into, resolved); !s) return s;
-    FileInfo info;
-    if (into.back() == '/' || (session.stat(resolved, info) && info.isDirectory())) {
-        return VirtualPath::resolve("/", resolved + "/" + name, path);
-    }
-    path = resolved;
-    return Status::ok();
-}
 
 Status FetchJob::run(const JobRecord& job) {
     FetchRequest request;
@@ -106,18 +78,8 @@ Status FetchJob::run(const JobRecord& job) {
             Status::denied("cannot open a session for " + request.user + ": " + s.message()));
     }
     std::string path;
-    if (Status s = targetPath(*session, request.into, nameFor(request.url, job.id), path); !s) {
-        return finish(Status::invalid(s.message()));
-    }
-    PolicyEvent event;
-    event.hook = Hook::FetchRequested;
-    event.user = request.user;
-    event.accountId = account.id;
-    event.connection = connection;
-    event.path = path;
-    event.packagePid = request.package;
-    if (Status s = gateway_.policy().ask(event); !s) {
-        return finish(Status::denied("policy refused the fetch: " + s.message()));
+    if (Status s = FetchAdmission::admit(gateway_, *session, account, request, job.id, path); !s) {
+        return finish(s.code() == StatusCode::QuotaExceeded ? Status::invalid(s.message()) : s);
     }
     WriteOptions options;
     options.truncate = true;
@@ -155,6 +117,11 @@ Status FetchJob::run(const JobRecord& job) {
     Poco::Logger::get("dadgate.fetch")
         .information("job #%Ld: fetched %Lu bytes into %s for %s", static_cast<long long>(job.id),
                      static_cast<unsigned long long>(offset), path, request.user);
+    // The result, for `dadctl job list` and the request's status in /fetch.
+    request.stored = path;
+    request.bytes = offset;
+    request.sha256 = sha256;
+    (void)gateway_.catalog().setJobPayload(job.id, FetchRequestCodec::toJson(request));
     (void)gateway_.catalog().enqueueJob("notify",
                                         notificationPayload(request.user, path, offset, sha256));
     return finish(Status::ok());

@@ -441,6 +441,23 @@ class Gateway:
             transport.close()
             raise
 
+    def read_file(self, user, password, path):
+        """The content of `path` read over SFTP as `user`."""
+        client = self.connect(user, password)
+        try:
+            with client.open(path, "rb") as f:
+                return f.read()
+        finally:
+            close_client(client)
+
+    def list_dir(self, user, password, path):
+        """The names in folder `path`, listed over SFTP as `user`."""
+        client = self.connect(user, password)
+        try:
+            return client.listdir(path)
+        finally:
+            close_client(client)
+
     def transport(self, user, password=None, key_path=None, timeout=30):
         """An authenticated paramiko Transport (no channel opened yet)."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)

@@ -5,7 +5,6 @@ server (Debian's pyftpdlib) on loopback, stores the content deduplicated in
 a redirect to 127.0.0.1, and content over fetch.max_bytes."""
 
 import hashlib
-import http.server
 import os
 import re
 import shutil
@@ -13,44 +12,19 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
+import http_source
 from harness import Gateway, close_client, free_port, wait_until
+from http_source import serve_http
 
 MiB = 1024 * 1024
 JOB_LINE = re.compile(r"^#(\d+)\s+(\S+)\s+(\S+)\s+.*$")
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    files = {}  # path -> bytes
-
-    def do_GET(self):
-        if self.path.startswith("/redirect?to="):
-            self.send_response(302)
-            self.send_header("Location", self.path[len("/redirect?to="):])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = self.files.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def serve_http(address):
-    server = http.server.ThreadingHTTPServer((address, 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server
+class Handler(http_source.Handler):
+    files = {}
 
 
 class FetchTest(unittest.TestCase):
@@ -59,12 +33,12 @@ class FetchTest(unittest.TestCase):
         cls.small = os.urandom(300 * 1024)
         cls.big = os.urandom(2 * MiB)
         Handler.files = {"/data/small.bin": cls.small, "/data/big.bin": cls.big}
-        cls.http = serve_http("127.0.0.1")
+        cls.http = serve_http("127.0.0.1", Handler)
         cls.addClassCleanup(cls.http.server_close)
         cls.addClassCleanup(cls.http.shutdown)
         cls.http_port = cls.http.server_address[1]
         # A second server on another loopback address, allowed by name below.
-        cls.http2 = serve_http("127.0.0.2")
+        cls.http2 = serve_http("127.0.0.2", Handler)
         cls.addClassCleanup(cls.http2.server_close)
         cls.addClassCleanup(cls.http2.shutdown)
         cls.http2_port = cls.http2.server_address[1]
@@ -136,12 +110,7 @@ class FetchTest(unittest.TestCase):
         return line
 
     def read(self, gateway, user, password, path):
-        client = gateway.connect(user, password)
-        try:
-            with client.open(path, "rb") as f:
-                return f.read()
-        finally:
-            close_client(client)
+        return gateway.read_file(user, password, path)
 
     def exists(self, gateway, user, password, path):
         client = gateway.connect(user, password)

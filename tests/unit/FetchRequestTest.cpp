@@ -19,6 +19,8 @@ class FetchRequestTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testInto);
     CPPUNIT_TEST(testJsonRoundTrip);
     CPPUNIT_TEST(testJsonGarbageRefused);
+    CPPUNIT_TEST(testSftpNeedsHostKey);
+    CPPUNIT_TEST(testJsonKeepsRequestAndResult);
     CPPUNIT_TEST_SUITE_END();
 
     static std::string error(const std::string& text) {
@@ -113,6 +115,41 @@ public:
             Status s = FetchRequestCodec::fromJson(bad, out);
             CPPUNIT_ASSERT_MESSAGE(bad, s.code() == StatusCode::InvalidArgument);
         }
+    }
+    void testSftpNeedsHostKey() {
+        const std::string key = "SHA256:" + std::string(43, 'A');
+        FetchRequestFile f;
+        CPPUNIT_ASSERT(FetchRequestCodec::parseFile(
+            "k.fetch", "url = sftp://h/a.bin\nhost_key = " + key + "\nuser = u\n", f));
+        CPPUNIT_ASSERT_EQUAL(key, f.hostKey);
+        CPPUNIT_ASSERT(has(error("url = sftp://h/a\n"), "needs host_key"));
+        CPPUNIT_ASSERT(has(error("url = http://h/a\nhost_key = " + key + "\n"), "sftp URLs only"));
+        CPPUNIT_ASSERT(has(error("url = sftp://h/a\nhost_key = SHA256:short\n"),
+                           "get.fetch line 2: host_key must be"));
+        CPPUNIT_ASSERT(has(error("url = sftp://h/a\nhost_key = MD5:" + std::string(43, 'A') + "\n"),
+                           "line 2: host_key must be"));
+    }
+    void testJsonKeepsRequestAndResult() {
+        FetchRequest in;
+        in.user = "alice";
+        in.url = "sftp://example.com/a.bin";
+        in.request = "a.fetch";
+        in.hostKey = "SHA256:" + std::string(43, 'b');
+        in.stored = "/files/a.bin";
+        in.bytes = 5000000000ULL;
+        in.sha256 = std::string(64, 'f');
+        in.removed = true;
+        FetchRequest out;
+        CPPUNIT_ASSERT(FetchRequestCodec::fromJson(FetchRequestCodec::toJson(in), out));
+        CPPUNIT_ASSERT_EQUAL(in.request, out.request);
+        CPPUNIT_ASSERT_EQUAL(in.hostKey, out.hostKey);
+        CPPUNIT_ASSERT_EQUAL(in.stored, out.stored);
+        CPPUNIT_ASSERT_EQUAL(in.bytes, out.bytes);
+        CPPUNIT_ASSERT_EQUAL(in.sha256, out.sha256);
+        CPPUNIT_ASSERT(out.removed);
+        FetchRequest bad = in;
+        bad.hostKey = "SHA256:x";
+        CPPUNIT_ASSERT(!FetchRequestCodec::fromJson(FetchRequestCodec::toJson(bad), out));
     }
 };
 

@@ -54,6 +54,13 @@ class SmtpServer:
                 self.process.wait()
         self.process = None
 
+    def password_file(self, password):
+        """Writes `password` to a file for smtp.password_file; returns its path."""
+        path = os.path.join(self.dir, "pw")
+        with open(path, "w") as f:
+            f.write(password + "\n")
+        return path
+
     def defines(self, **extra):
         d = {"smtp.host": "127.0.0.1", "smtp.port": str(self.port),
              "smtp.from": "dadgate@example.com", "jobs.first_retry_seconds": "1",

@@ -68,7 +68,9 @@ def main():
 
         kwargs["authenticator"] = authenticator
         kwargs["auth_required"] = True
-        kwargs["auth_require_tls"] = bool(args.cert)
+        # aiosmtpd counts only STARTTLS as TLS; with --implicit every byte
+        # already is, and it would not offer AUTH at all.
+        kwargs["auth_require_tls"] = bool(args.cert) and not args.implicit
     controller = Controller(Sink(args.dir), hostname="127.0.0.1", port=args.port,
                             server_hostname="127.0.0.1", ready_timeout=10, **kwargs)
     controller.start()

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <random>
 
+#include "ConnectionThreads.h"
+
 namespace dad {
 
 namespace {
@@ -129,7 +131,7 @@ FtpDataChannel::FtpDataChannel(const FtpDataOptions& options, const sockaddr_sto
                                const sockaddr_storage& controlLocal)
     : options_(options), controlPeer_(controlPeer), controlLocal_(controlLocal) {
     uint16_t ignored = 0;
-    ftpDescribeAddress(controlPeer_, peerHost_, ignored);
+    describeSocketAddress(controlPeer_, peerHost_, ignored);
 }
 
 FtpDataChannel::~FtpDataChannel() {
@@ -174,7 +176,7 @@ Status FtpDataChannel::listenPassive(std::string& host, uint16_t& port) {
     }
     socklen_t length = sizeof local;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
-    ftpDescribeAddress(local, host, port);
+    describeSocketAddress(local, host, port);
     if (!options_.masqueradeAddress.empty()) host = options_.masqueradeAddress;
     listenFd_ = fd;
     mode_ = Mode::Passive;
@@ -212,7 +214,7 @@ Status FtpDataChannel::accept(int& fd) {
         if (fd < 0) continue;
         std::string host;
         uint16_t port = 0;
-        ftpDescribeAddress(peer, host, port);
+        describeSocketAddress(peer, host, port);
         if (ftpSameHost(host, peerHost_)) return Status::ok();
         ::close(fd);  // someone else raced for the port: refused, keep waiting
         fd = -1;

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "Authenticator.h"
+#include "ConnectionThreads.h"
 #include "FtpCommandParser.h"
 #include "FtpDataChannel.h"
 #include "FtpSocket.h"
@@ -45,7 +46,7 @@ struct FtpSessionOptions {
     FtpDataOptions data;
 };
 
-class FtpSession {
+class FtpSession : public Connection {
 public:
     // `tls` is the server context (never null); `implicitTls`: the TLS
     // handshake comes first (the ftps.port listener). `control` is connected.
@@ -53,13 +54,13 @@ public:
                const sockaddr_storage& peer, const sockaddr_storage& local, bool implicitTls,
                SSL_CTX* tls, const FtpSessionOptions& options, Authenticator& authenticator,
                Poco::Logger& logger);
-    ~FtpSession();
+    ~FtpSession() override;
 
     // Serves the connection until QUIT, a timeout, an error or cut().
     // An upload in progress at the end is abandoned (kept for a resume).
-    void run();
+    void run() override;
     // Ends the session from another thread: control and data are shut down.
-    void cut();
+    void cut() override;
 
 private:
     using Clock = std::chrono::steady_clock;

@@ -1,6 +1,5 @@
 #include "FtpSocket.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -12,25 +11,6 @@
 #include <cstring>
 
 namespace dad {
-
-void ftpDescribeAddress(const sockaddr_storage& address, std::string& host, uint16_t& port) {
-    char text[INET6_ADDRSTRLEN] = {0};
-    port = 0;
-    if (address.ss_family == AF_INET) {
-        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
-        inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-        port = ntohs(v4->sin_port);
-    } else if (address.ss_family == AF_INET6) {
-        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
-        if (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) {
-            inet_ntop(AF_INET, &v6->sin6_addr.s6_addr[12], text, sizeof text);
-        } else {
-            inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-        }
-        port = ntohs(v6->sin6_port);
-    }
-    host = text;
-}
 
 FtpSocket::FtpSocket(int fd) : fd_(fd) {
     // Non-blocking: every wait goes through poll with a timeout.

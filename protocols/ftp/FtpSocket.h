@@ -20,10 +20,6 @@
 
 namespace dad {
 
-// The numeric address and port of a socket address; an IPv4-mapped IPv6
-// address is shown as IPv4.
-void ftpDescribeAddress(const sockaddr_storage& address, std::string& host, uint16_t& port);
-
 class FtpSocket {
 public:
     // Takes ownership of `fd` (a connected stream socket).

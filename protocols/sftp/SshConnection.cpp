@@ -92,9 +92,10 @@ private:
 
 }  // namespace
 
-SshConnection::SshConnection(ssh_session session, ConnectionInfo info, uint64_t id,
+SshConnection::SshConnection(ssh_session session, ConnectionInfo info, int fd, uint64_t id,
                              const SshServerOptions& options, Authenticator& authenticator)
     : session_(session),
+      fd_(fd),
       info_(std::move(info)),
       id_(id),
       options_(options),
@@ -138,6 +139,10 @@ SshConnection::SshConnection(ssh_session session, ConnectionInfo info, uint64_t 
         return self(userdata)->refusedRequest("pty-req");
     };
     ssh_callbacks_init(&channelCallbacks_);
+}
+
+void SshConnection::cut() {
+    ::shutdown(fd_, SHUT_RDWR);
 }
 
 SshConnection::~SshConnection() {

@@ -4,7 +4,7 @@
 // Threading: run() drives the whole connection on the calling thread with
 // blocking libssh calls and bounded timeouts; libssh invokes the callbacks
 // below from inside those calls, on the same thread, so no state here is
-// shared. The only outside intervention is SshServer::stop() shutting the
+// shared. The only outside intervention is cut() (on stop) shutting the
 // socket down, which makes every pending libssh call fail promptly.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include <string>
 
 #include "Authenticator.h"
+#include "ConnectionThreads.h"
 #include "SshServer.h"
 
 namespace Poco {
@@ -26,20 +27,22 @@ class Logger;
 
 namespace dad {
 
-class SshConnection {
+class SshConnection : public Connection {
 public:
-    // Takes ownership of `session` (already bound to its socket by
+    // Takes ownership of `session` (already bound to its socket `fd` by
     // ssh_bind_accept_fd); `options` and `authenticator` must outlive it.
-    SshConnection(ssh_session session, ConnectionInfo info, uint64_t id,
+    SshConnection(ssh_session session, ConnectionInfo info, int fd, uint64_t id,
                   const SshServerOptions& options, Authenticator& authenticator);
     // Frees the libssh session, which closes the socket.
-    ~SshConnection();
+    ~SshConnection() override;
     SshConnection(const SshConnection&) = delete;
     SshConnection& operator=(const SshConnection&) = delete;
 
     // Serves the connection until the client leaves, a limit ends it, or the
     // socket is shut down. Logs connect, login and disconnect.
-    void run();
+    void run() override;
+    // From another thread while run() runs: shuts the socket down.
+    void cut() override;
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -66,6 +69,7 @@ private:
     std::string prefix() const;
 
     ssh_session session_;
+    int fd_;
     ssh_event event_ = nullptr;
     ssh_channel channel_ = nullptr;
     ConnectionInfo info_;

@@ -7,29 +7,19 @@
 #include <Poco/Net/Context.h>
 #include <Poco/Net/NetSSL.h>
 
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <pthread.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstring>
-#include <map>
-#include <mutex>
-#include <thread>
-#include <vector>
 
+#include "ConnectionThreads.h"
 #include "FtpReplies.h"
 
 namespace dad {
 
 namespace {
-
-constexpr size_t kConnectionStackBytes = 512 * 1024;
 
 // Mozilla "intermediate" (TLS 1.2 part; TLS 1.3 suites are all allowed).
 constexpr const char* kIntermediateCiphers =

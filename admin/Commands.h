@@ -15,6 +15,7 @@ int checkCommand(Gateway& gateway);
 int jobCommand(Gateway& gateway, const std::vector<std::string>& words);
 int policyCommand(Gateway& gateway, const std::vector<std::string>& words);
 int fetchCommand(Gateway& gateway, const std::vector<std::string>& words);
+int siteCommand(Gateway& gateway, const std::vector<std::string>& words);
 
 // Prints "dadctl: <message>" to stderr and returns 1 (2 for usage errors).
 int fail(const std::string& message, int code = 1);

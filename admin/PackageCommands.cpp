@@ -3,6 +3,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "PackageReport.h"
+#include "Sites.h"
 
 namespace dad::ctl {
 
@@ -65,7 +66,23 @@ int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
         std::cout << text;
         return 0;
     }
-    return fail("usage: package list [--user NAME] | package show PID", 2);
+    if (verb == "forward" && words.size() == 4) {
+        PackageRecord package;
+        if (Status s = gateway.catalog().findPackageByPid(words[2], package); !s) {
+            return fail(s.message());
+        }
+        bool queued = false;
+        if (Status s = Sites::queueForward(gateway.catalog(), package, words[3], queued); !s) {
+            return fail(s.message());
+        }
+        std::cout << (queued ? "forward of " + package.pid + " to " + words[3] + " queued"
+                             : "forward of " + package.pid + " to " + words[3] +
+                                   " is already queued or running")
+                  << std::endl;
+        return 0;
+    }
+    return fail("usage: package list [--user NAME] | package show PID | package forward PID SITE",
+                2);
 }
 
 }  // namespace dad::ctl

@@ -16,6 +16,13 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   user passwd NAME                                                         (password on stdin)
   user key add NAME PUBKEYFILE | user key list NAME
   package list [--user NAME] | package show PID
+  package forward PID SITE  queue the forward of a sent package to a site
+  site add NAME --type peer|ftp|ftps|sftp --url URL [--user NAME] [--ca FILE]
+           [--host-key SHA256:...]             (password, token or private key on stdin)
+  site list | site remove NAME                 sites packages are forwarded to
+  group add NAME [MEMBER...] | group remove NAME | group list | group show NAME
+  group members add|remove NAME MEMBER...      address-book groups; each takes [--owner USER]
+                            (personal groups); a member is an account, an e-mail or @GROUP
   check                     verify that the catalog and the blob store agree
   job list [--state S] | job retry ID | job cancel ID       the durable job queue
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
@@ -59,6 +66,7 @@ int main(int argc, char** argv) {
     if (group == "job") return ctl::jobCommand(*gateway, commandLine.words);
     if (group == "policy") return ctl::policyCommand(*gateway, commandLine.words);
     if (group == "fetch") return ctl::fetchCommand(*gateway, commandLine.words);
+    if (group == "site") return ctl::siteCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
 }

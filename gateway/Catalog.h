@@ -142,6 +142,43 @@ struct BlobRecord {
     int64_t refcount = 0;
 };
 
+// A site packages can be forwarded to (CatalogSites.cpp). Its password or
+// token is not here: see Sites.h.
+struct SiteRecord {
+    std::string name;
+    std::string type;  // peer, ftp, ftps, sftp
+    std::string url;
+    std::string user;
+    std::string caFile;   // CA PEM, relative to the data dir (Sites::saveCa); "" = the system's
+    std::string hostKey;  // sftp: "SHA256:<base64>"
+    int64_t createdAt = 0;
+};
+
+// One package's forward to one site, for tracking.
+struct ForwardRecord {
+    int64_t packageId = 0;
+    std::string site;
+    std::string state;  // queued, running, done, failed
+    uint64_t bytesDone = 0;
+    uint64_t bytesTotal = 0;
+    std::string error;  // the last failure ("" when none)
+    int64_t attempts = 0;
+    int64_t updatedAt = 0;
+};
+
+// An address-book group (CatalogGroups.cpp): site-wide (no owner, made by an
+// admin) or personal (owned by an account; it shadows a site group of the
+// same name for its owner). Members are account names, e-mail addresses or
+// other groups ("@name"), in the order they were added.
+struct GroupRecord {
+    int64_t id = 0;
+    std::string name;
+    std::optional<int64_t> ownerId;
+    std::string ownerName;  // filled by reads
+    std::vector<std::string> members;
+    int64_t created = 0;
+};
+
 class Catalog {
 public:
     // Opens the SQLite catalog at `path` and migrates it to the latest schema.
@@ -293,11 +330,48 @@ public:
     Status retryJob(int64_t id);
     // queued or dead -> cancelled. A running job cannot be cancelled.
     Status cancelJob(int64_t id);
-    // Replaces a job's payload (a handler recording its result for readers).
-    Status setJobPayload(int64_t id, const std::string& payload);
-    // The jobs of `kind` whose payload holds every one of `fragments`, oldest first.
-    Status findJobs(const std::string& kind, const std::vector<std::string>& fragments,
-                    std::vector<JobRecord>& jobs);
+
+    // --- sites and forwards (CatalogSites.cpp)
+    // Exists when the name is taken.
+    Status addSite(const SiteRecord& site);
+    Status findSite(const std::string& name, SiteRecord& site);
+    Status listSites(std::vector<SiteRecord>& sites);
+    // NotFound when there is no such site; forwards already made stay as history.
+    Status removeSite(const std::string& name);
+    // Marks the package's forward to `site` queued and queues a `forward` job
+    // with `payload`, in one transaction. When that forward is already queued
+    // or running, nothing changes and `queued` is false.
+    Status queueForward(int64_t packageId, const std::string& site, const std::string& payload,
+                        bool& queued);
+    // Records a forward's progress or result. `attempt`: one attempt more.
+    Status updateForward(int64_t packageId, const std::string& site, const std::string& state,
+                         uint64_t bytesDone, uint64_t bytesTotal, const std::string& error,
+                         bool attempt);
+    Status listForwards(int64_t packageId, std::vector<ForwardRecord>& forwards);
+
+    // --- address-book groups (CatalogGroups.cpp). `ownerId` absent: the site's.
+    // Names and members are checked (Addresses.h; accounts and groups must
+    // exist, a personal group may name its owner's and the site's groups, a
+    // site group only site groups); a member group that would make a cycle or
+    // nest deeper than kMaxGroupDepth is refused. Exists/NotFound/InvalidArgument.
+    static constexpr int kMaxGroupDepth = 8;
+    static constexpr size_t kMaxGroupMembers = 1000;  // in one expansion
+    Status createGroup(GroupRecord& group);
+    Status removeGroup(const std::string& name, std::optional<int64_t> ownerId);
+    // Exactly the group of that owner (no shadowing).
+    Status findGroup(const std::string& name, std::optional<int64_t> ownerId, GroupRecord& group);
+    Status listGroups(std::optional<int64_t> ownerId, std::vector<GroupRecord>& groups);
+    Status addGroupMembers(const std::string& name, std::optional<int64_t> ownerId,
+                           const std::vector<std::string>& members);
+    // NotFound when a member is not in the group (nothing removed then).
+    Status removeGroupMembers(const std::string& name, std::optional<int64_t> ownerId,
+                              const std::vector<std::string>& members);
+    // The addresses group `name` stands for as `viewerId` sees it (its own
+    // group first, else the site's; absent viewer: the site's): nested groups
+    // expanded depth-first, each address once, in order. NotFound for an
+    // unknown group; InvalidArgument for a cycle, depth or size past the limits.
+    Status expandGroup(const std::string& name, std::optional<int64_t> viewerId,
+                       std::vector<std::string>& addresses);
 
     Db& db() { return *db_; }
 

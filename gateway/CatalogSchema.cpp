@@ -223,8 +223,35 @@ const std::vector<std::string> kVersion6 = {
     "CREATE INDEX receipt_digest_pending ON receipt_digest(sender_id, sent_at)",
 };
 
+// Version 7: sites a package can be forwarded to (their secrets live in
+// <data>/site-secrets, never here) and the state of each package's forward
+// to each site, for tracking. Version 1's placeholders (site with a secret
+// column, server_list) were never used and are replaced.
+const std::vector<std::string> kVersion7 = {
+    "DROP TABLE IF EXISTS server_list",
+    "DROP TABLE IF EXISTS site",
+    R"(CREATE TABLE site (
+        name TEXT PRIMARY KEY,
+        type TEXT NOT NULL CHECK (type IN ('peer', 'ftp', 'ftps', 'sftp')),
+        url TEXT NOT NULL,
+        user TEXT NOT NULL DEFAULT '',
+        ca_file TEXT NOT NULL DEFAULT '',
+        host_key TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL))",
+    R"(CREATE TABLE package_forward (
+        package_id INTEGER NOT NULL REFERENCES package(id),
+        site TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        bytes_total INTEGER NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (package_id, site)))",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
-    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5, &kVersion6};
+    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5, &kVersion6, &kVersion7};
 
 }  // namespace
 

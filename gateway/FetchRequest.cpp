@@ -4,16 +4,13 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "Manifest.h"
+#include "SecretFiles.h"
 #include "Secrets.h"
 #include "VirtualPath.h"
 
@@ -28,18 +25,6 @@ std::string trim(const std::string& s) {
     while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
         --e;
     return s.substr(b, e - b);
-}
-
-bool tokenSafe(const std::string& token) {
-    if (token.empty() || token.size() > 64) return false;
-    for (char c : token) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-    }
-    return true;
-}
-
-std::string credentialsPath(const std::string& dataDir, const std::string& token) {
-    return dataDir + "/fetch-credentials/" + token;
 }
 
 }  // namespace
@@ -96,14 +81,6 @@ std::string FetchRequestCodec::toJson(const FetchRequest& request) {
     if (!request.into.empty()) object.set("into", request.into);
     if (!request.credentials.empty()) object.set("credentials", request.credentials);
     if (!request.package.empty()) object.set("package", request.package);
-    if (!request.request.empty()) object.set("request", request.request);
-    if (!request.hostKey.empty()) object.set("host_key", request.hostKey);
-    if (!request.stored.empty()) {
-        object.set("stored", request.stored);
-        object.set("bytes", request.bytes);
-        object.set("sha256", request.sha256);
-    }
-    if (request.removed) object.set("removed", true);
     std::ostringstream out;
     object.stringify(out);
     return out.str();
@@ -120,12 +97,6 @@ Status FetchRequestCodec::fromJson(const std::string& payload, FetchRequest& req
         request.into = object->optValue<std::string>("into", "");
         request.credentials = object->optValue<std::string>("credentials", "");
         request.package = object->optValue<std::string>("package", "");
-        request.request = object->optValue<std::string>("request", "");
-        request.hostKey = object->optValue<std::string>("host_key", "");
-        request.stored = object->optValue<std::string>("stored", "");
-        request.bytes = object->optValue<Poco::UInt64>("bytes", 0);
-        request.sha256 = object->optValue<std::string>("sha256", "");
-        request.removed = object->optValue<bool>("removed", false);
     } catch (const Poco::Exception& e) {
         return Status::invalid("the fetch job's payload is not valid JSON: " + e.message());
     } catch (const std::exception& e) {
@@ -134,26 +105,7 @@ Status FetchRequestCodec::fromJson(const std::string& payload, FetchRequest& req
     }
     if (request.user.empty()) return Status::invalid("the fetch job names no user");
     if (Status s = checkUrl(request.url); !s) return s;
-    if (!request.hostKey.empty()) {
-        if (Status s = checkHostKey(request.hostKey); !s) return s;
-    }
     return checkInto(request.into);
-}
-
-Status FetchRequestCodec::checkHostKey(const std::string& hostKey) {
-    const std::string prefix = "SHA256:";
-    bool ok =
-        hostKey.size() == prefix.size() + 43 && hostKey.compare(0, prefix.size(), prefix) == 0;
-    for (size_t i = prefix.size(); ok && i < hostKey.size(); ++i) {
-        const auto c = static_cast<unsigned char>(hostKey[i]);
-        ok = std::isalnum(c) || c == '+' || c == '/';
-    }
-    if (!ok) {
-        return Status::invalid(
-            "host_key must be the server key's SHA-256 fingerprint as ssh-keygen -l prints it "
-            "(SHA256: and 43 characters)");
-    }
-    return Status::ok();
 }
 
 Status FetchRequestCodec::parseFile(const std::string& name, const std::string& text,
@@ -196,56 +148,31 @@ Status FetchRequestCodec::parseFile(const std::string& name, const std::string& 
         } else if (key == "password") {
             if (value.size() > 1024) return fail("password is longer than 1024 bytes");
             file.password = value;
-        } else if (key == "host_key") {
-            if (Status s = checkHostKey(value); !s) return fail(s.message());
-            file.hostKey = value;
         } else {
-            return fail("unknown key '" + key + "' (url, at, into, user, password, host_key)");
+            return fail("unknown key '" + key + "' (url, at, into, user, password)");
         }
     }
     if (file.url.empty()) return Status::invalid(name + ": no url = ... line");
     if (seen.count("password") && !seen.count("user")) {
         return Status::invalid(name + ": a password needs a user");
     }
-    const bool sftp = Poco::URI(file.url).getScheme() == "sftp";
-    if (sftp && file.hostKey.empty()) {
-        return Status::invalid(name + ": an sftp URL needs host_key = SHA256:... (the server's " +
-                               "key fingerprint; keys are never trusted on first use)");
-    }
-    if (!sftp && !file.hostKey.empty()) {
-        return Status::invalid(name + ": host_key is for sftp URLs only");
-    }
     return Status::ok();
 }
 
 Status FetchCredentials::save(const std::string& dataDir, const std::string& user,
                               const std::string& password, std::string& token) {
-    const std::string dir = dataDir + "/fetch-credentials";
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        return Status::ioError("cannot create " + dir);
-    }
     token = randomToken(18);
-    const std::string path = credentialsPath(dataDir, token);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::ioError("cannot create a credentials file in " + dir);
-    const std::string content = user + "\n" + password;
-    const bool written =
-        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-        ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written) {
-        (void)::unlink(path.c_str());
-        return Status::ioError("cannot write a credentials file in " + dir);
-    }
-    return Status::ok();
+    return SecretFiles(dataDir, "fetch-credentials").save(token, user + "\n" + password);
 }
 
 Status FetchCredentials::load(const std::string& dataDir, const std::string& token,
                               std::string& user, std::string& password) {
-    if (!tokenSafe(token)) return Status::invalid("malformed credentials token");
-    std::ifstream in(credentialsPath(dataDir, token), std::ios::binary);
-    if (!in) return Status::notFound("the fetch's credentials are gone");
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string content;
+    if (Status s = SecretFiles(dataDir, "fetch-credentials").load(token, content); !s) {
+        return s.code() == StatusCode::NotFound
+                   ? Status::notFound("the fetch's credentials are gone")
+                   : Status::invalid("malformed credentials token");
+    }
     const size_t newline = content.find('\n');
     if (newline == std::string::npos) return Status::invalid("malformed credentials file");
     user = content.substr(0, newline);
@@ -254,7 +181,7 @@ Status FetchCredentials::load(const std::string& dataDir, const std::string& tok
 }
 
 void FetchCredentials::remove(const std::string& dataDir, const std::string& token) {
-    if (tokenSafe(token)) (void)::unlink(credentialsPath(dataDir, token).c_str());
+    SecretFiles(dataDir, "fetch-credentials").remove(token);
 }
 
 }  // namespace dad

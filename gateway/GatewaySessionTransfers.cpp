@@ -2,7 +2,6 @@
 #include <Poco/Logger.h>
 
 #include "Delivery.h"
-#include "FetchArea.h"
 #include "Gateway.h"
 #include "GatewaySession.h"
 #include "Notifications.h"
@@ -11,10 +10,12 @@
 #include "Quota.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
+#include "Sites.h"
 #include "UploadStream.h"
 #include "VirtualPath.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace dad {
 
@@ -80,12 +81,6 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     if (Status s = resolveForCreate(path, place); !s) return s;
     if (place.kind == Place::Kind::EmptyReply || place.isDirectory()) {
         return Status::error(StatusCode::IsADirectory, path + " is a folder");
-    }
-    if (place.area == Area::Fetch) {
-        if (options.exclusive && place.kind == Place::Kind::Generated) {
-            return Status::exists(place.name + " already exists");
-        }
-        return FetchArea(gateway_, account_).openUpload(*this, connection_, place.name, stream);
     }
     if (place.kind == Place::Kind::NewDraft || place.area == Area::Root ||
         (place.kind == Place::Kind::Node && !place.writable) ||
@@ -231,6 +226,19 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     if (!hasContent) return Status::invalid("the draft is empty: upload files before sending");
     std::vector<RecipientRecord> recipients;
     if (Status s = resolveRecipients(catalog, draft, recipients); !s) return s;
+    // forward_to names known sites, or the package is not sent: a typo would
+    // otherwise send it without the forward the sender asked for.
+    std::vector<std::string> forwards;
+    std::istringstream forwardTo(draft.forwardTo);
+    for (std::string site; std::getline(forwardTo, site, ',');) {
+        SiteRecord known;
+        if (site.empty()) continue;
+        if (Status s = catalog.findSite(site, known); !s) {
+            return Status::invalid("forward_to names no known site '" + site +
+                                   "' (dadctl site list shows the sites)");
+        }
+        forwards.push_back(site);
+    }
     PolicyEvent event;
     event.hook = Hook::PackageSent;
     event.user = account_.name;
@@ -272,6 +280,10 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
         return Status::invalid(
             "no recipients: name them in .dad (to = ...) or in the draft folder's name");
     }
+    for (const std::string& site : changes.forwards) {
+        if (std::find(forwards.begin(), forwards.end(), site) == forwards.end())
+            forwards.push_back(site);
+    }
     if (Status s = catalog.setRecipients(draft.id, recipients); !s) return s;
     Status s = catalog.sendPackage(draft.id, sentName);
     catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol, "send",
@@ -282,6 +294,16 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     (void)enqueueNotification(catalog, {"package_sent", draft.pid, account_.name, "", ""});
     for (const RecipientRecord& r : recipients) {
         (void)enqueueNotification(catalog, {"package_received", draft.pid, r.address, "", ""});
+    }
+    PackageRecord sent;
+    if (Status s = catalog.findPackage(draft.id, sent); !s) return Status::ok();
+    for (const std::string& site : forwards) {
+        bool queued = false;
+        if (Status f = Sites::queueForward(catalog, sent, site, queued); !f) {
+            catalog.audit({account_.name, connection_.remoteAddress, connection_.protocol,
+                           "forward", "/sent/" + sent.sentName,
+                           draft.pid + " to " + site + ": " + f.message(), false});
+        }
     }
     return Status::ok();
 }

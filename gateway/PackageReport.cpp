@@ -82,6 +82,15 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
                "  " + (d.complete ? "complete" : (d.finished ? "incomplete" : "in progress")) +
                "  " + d.protocol + " " + d.remoteAddress + "\n";
     }
+    std::vector<ForwardRecord> forwards;
+    if (Status s = catalog.listForwards(p.id, forwards); !s) return s;
+    if (!forwards.empty()) out += "forwards:\n";
+    for (const ForwardRecord& f : forwards) {
+        out += "  " + f.site + "  " + f.state + "  " + std::to_string(f.bytesDone) + " of " +
+               std::to_string(f.bytesTotal) + " bytes  attempts " + std::to_string(f.attempts) +
+               "  " + formatTime(f.updatedAt) + (f.error.empty() ? "" : "  error: " + f.error) +
+               "\n";
+    }
     return Status::ok();
 }
 

@@ -1,6 +1,6 @@
 // PackageReport: the tracking text of a package (sender, recipients, files,
-// state, expiry and every download). One writer for both the generated
-// /sent/<package>/.status file and `dadctl package show`.
+// state, expiry, every download, every forward to a site). One writer for
+// both the generated /sent/<package>/.status file and `dadctl package show`.
 #pragma once
 
 #include <cstdint>

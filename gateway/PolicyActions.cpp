@@ -3,6 +3,7 @@
 #include "FetchRequest.h"
 #include "Gateway.h"
 #include "Notifications.h"
+#include "Sites.h"
 
 namespace dad {
 
@@ -58,12 +59,21 @@ PackageChanges applyPolicyActions(Gateway& gateway, const std::string& packagePi
             if (s) s = gateway.catalog().enqueueJob("fetch", FetchRequestCodec::toJson(request));
             if (!s) report("cannot queue fetch: " + s.message());
         } else if (a.name == "forward" && !first.empty()) {
-            std::string payload = packagePid;
-            for (const std::string& arg : a.arguments)
-                payload += " " + arg;
-            if (Status s = gateway.catalog().enqueueJob(a.name, payload); !s) {
-                report("cannot queue " + a.name + ": " + s.message());
+            // dad.forward(site): the package, once sent, to a known site.
+            PackageRecord package;
+            bool queued = false;
+            Status s = packagePid.empty() ? Status::invalid("dad.forward needs a package")
+                                          : gateway.catalog().findPackageByPid(packagePid, package);
+            SiteRecord site;
+            if (s) s = gateway.catalog().findSite(first, site);
+            // At package_sent the package is still a draft: the sender queues
+            // its forwards once it is sent.
+            if (s && package.state == "draft") {
+                changes.forwards.push_back(first);
+            } else if (s) {
+                s = Sites::queueForward(gateway.catalog(), package, first, queued);
             }
+            if (!s) report("cannot queue forward to " + first + ": " + s.message());
         } else {
             report("policy action " + a.name + "(" + first + ") skipped: not valid here");
         }

@@ -21,6 +21,7 @@ struct PackageChanges {
     std::optional<int64_t> expiresAfter;
     std::optional<int64_t> maxDownloads;
     std::optional<std::string> password;
+    std::vector<std::string> forwards;  // sites to forward the draft to once it is sent
 };
 
 // Reads the package settings out of `actions` and queues the jobs.

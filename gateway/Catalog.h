@@ -330,6 +330,11 @@ public:
     Status retryJob(int64_t id);
     // queued or dead -> cancelled. A running job cannot be cancelled.
     Status cancelJob(int64_t id);
+    // Replaces a job's payload (a handler recording its result for readers).
+    Status setJobPayload(int64_t id, const std::string& payload);
+    // The jobs of `kind` whose payload holds every one of `fragments`, oldest first.
+    Status findJobs(const std::string& kind, const std::vector<std::string>& fragments,
+                    std::vector<JobRecord>& jobs);
 
     // --- sites and forwards (CatalogSites.cpp)
     // Exists when the name is taken.

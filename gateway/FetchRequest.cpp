@@ -81,6 +81,14 @@ std::string FetchRequestCodec::toJson(const FetchRequest& request) {
     if (!request.into.empty()) object.set("into", request.into);
     if (!request.credentials.empty()) object.set("credentials", request.credentials);
     if (!request.package.empty()) object.set("package", request.package);
+    if (!request.request.empty()) object.set("request", request.request);
+    if (!request.hostKey.empty()) object.set("host_key", request.hostKey);
+    if (!request.stored.empty()) {
+        object.set("stored", request.stored);
+        object.set("bytes", request.bytes);
+        object.set("sha256", request.sha256);
+    }
+    if (request.removed) object.set("removed", true);
     std::ostringstream out;
     object.stringify(out);
     return out.str();
@@ -97,6 +105,12 @@ Status FetchRequestCodec::fromJson(const std::string& payload, FetchRequest& req
         request.into = object->optValue<std::string>("into", "");
         request.credentials = object->optValue<std::string>("credentials", "");
         request.package = object->optValue<std::string>("package", "");
+        request.request = object->optValue<std::string>("request", "");
+        request.hostKey = object->optValue<std::string>("host_key", "");
+        request.stored = object->optValue<std::string>("stored", "");
+        request.bytes = object->optValue<Poco::UInt64>("bytes", 0);
+        request.sha256 = object->optValue<std::string>("sha256", "");
+        request.removed = object->optValue<bool>("removed", false);
     } catch (const Poco::Exception& e) {
         return Status::invalid("the fetch job's payload is not valid JSON: " + e.message());
     } catch (const std::exception& e) {
@@ -105,7 +119,26 @@ Status FetchRequestCodec::fromJson(const std::string& payload, FetchRequest& req
     }
     if (request.user.empty()) return Status::invalid("the fetch job names no user");
     if (Status s = checkUrl(request.url); !s) return s;
+    if (!request.hostKey.empty()) {
+        if (Status s = checkHostKey(request.hostKey); !s) return s;
+    }
     return checkInto(request.into);
+}
+
+Status FetchRequestCodec::checkHostKey(const std::string& hostKey) {
+    const std::string prefix = "SHA256:";
+    bool ok =
+        hostKey.size() == prefix.size() + 43 && hostKey.compare(0, prefix.size(), prefix) == 0;
+    for (size_t i = prefix.size(); ok && i < hostKey.size(); ++i) {
+        const auto c = static_cast<unsigned char>(hostKey[i]);
+        ok = std::isalnum(c) || c == '+' || c == '/';
+    }
+    if (!ok) {
+        return Status::invalid(
+            "host_key must be the server key's SHA-256 fingerprint as ssh-keygen -l prints it "
+            "(SHA256: and 43 characters)");
+    }
+    return Status::ok();
 }
 
 Status FetchRequestCodec::parseFile(const std::string& name, const std::string& text,
@@ -148,13 +181,24 @@ Status FetchRequestCodec::parseFile(const std::string& name, const std::string& 
         } else if (key == "password") {
             if (value.size() > 1024) return fail("password is longer than 1024 bytes");
             file.password = value;
+        } else if (key == "host_key") {
+            if (Status s = checkHostKey(value); !s) return fail(s.message());
+            file.hostKey = value;
         } else {
-            return fail("unknown key '" + key + "' (url, at, into, user, password)");
+            return fail("unknown key '" + key + "' (url, at, into, user, password, host_key)");
         }
     }
     if (file.url.empty()) return Status::invalid(name + ": no url = ... line");
     if (seen.count("password") && !seen.count("user")) {
         return Status::invalid(name + ": a password needs a user");
+    }
+    const bool sftp = Poco::URI(file.url).getScheme() == "sftp";
+    if (sftp && file.hostKey.empty()) {
+        return Status::invalid(name + ": an sftp URL needs host_key = SHA256:... (the server's " +
+                               "key fingerprint; keys are never trusted on first use)");
+    }
+    if (!sftp && !file.hostKey.empty()) {
+        return Status::invalid(name + ": host_key is for sftp URLs only");
     }
     return Status::ok();
 }

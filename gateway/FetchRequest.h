@@ -1,10 +1,12 @@
 // FetchRequest: what a user asked the gateway to fetch (seed 003), in the one
 // form every producer writes into a `fetch` job: dadctl fetch, a `*.fetch`
-// request file uploaded into /files, and Lua's dad.fetch(url).
+// request file uploaded into /fetch (FetchArea), and Lua's dad.fetch(url).
 //
 // The job payload is JSON: {"user":..., "url":..., "into":..., "credentials":...,
-// "package":...}. It never holds a password: credentials from a request file
-// are kept in a file of their own (FetchCredentials) named by an opaque token.
+// "package":..., "request":..., "host_key":...}, and once the job stored the
+// content also "stored", "bytes" and "sha256". It never holds a password:
+// credentials from a request file are kept in a file of their own
+// (FetchCredentials) named by an opaque token.
 //
 // URLs are checked for syntax only here (no network): scheme http, https,
 // ftp, ftps or sftp; a host; no user:password part; at most kMaxUrlBytes.
@@ -23,11 +25,19 @@ struct FetchRequest {
     std::string into;         // "" (= /files/), a folder ending in "/", or a full path
     std::string credentials;  // token of a FetchCredentials file; "" for none
     std::string package;      // PID of the package a policy acted on; "" for none
+    std::string request;      // name of the request file in /fetch; "" for none
+    std::string hostKey;      // SFTP: the server's key, "SHA256:<base64>" (required)
+    // The result, recorded by the job once the content is stored.
+    std::string stored;  // the path it was stored at; "" until then
+    uint64_t bytes = 0;
+    std::string sha256;
+    bool removed = false;  // the user removed the request file after the job ended
 };
 
 // The `*.fetch` request file: key = value lines, '#' comments, blank lines.
 // Keys: url (required), at (2026-12-01 or 2026-12-01T10:00:00Z, optional),
-// into (optional), user and password (optional, both or neither).
+// into (optional), user and password (optional, both or neither), host_key
+// (SHA256:<base64 of 43 characters>, the SFTP server's key; sftp URLs only).
 // Unknown keys, repeated keys and bad values are refused with the line number.
 struct FetchRequestFile {
     std::string url;
@@ -35,6 +45,7 @@ struct FetchRequestFile {
     std::string into;
     std::string user;
     std::string password;
+    std::string hostKey;
 };
 
 class FetchRequestCodec {
@@ -43,6 +54,9 @@ public:
     static constexpr size_t kMaxFileBytes = 8 * 1024;
 
     static Status checkUrl(const std::string& url);
+    // Whether `hostKey` is an OpenSSH SHA-256 fingerprint, "SHA256:" and 43
+    // characters of unpadded base64.
+    static Status checkHostKey(const std::string& hostKey);
     // Whether `into` is a place a fetch may write: under /files/ or a draft
     // /outbox/<draft>/ (normalized, no "..").
     static Status checkInto(const std::string& into);

@@ -2,6 +2,7 @@
 #include <Poco/Logger.h>
 
 #include "Delivery.h"
+#include "FetchArea.h"
 #include "Gateway.h"
 #include "GatewaySession.h"
 #include "Notifications.h"
@@ -81,6 +82,12 @@ Status GatewaySession::openWrite(const std::string& path, const WriteOptions& op
     if (Status s = resolveForCreate(path, place); !s) return s;
     if (place.kind == Place::Kind::EmptyReply || place.isDirectory()) {
         return Status::error(StatusCode::IsADirectory, path + " is a folder");
+    }
+    if (place.area == Area::Fetch) {
+        if (options.exclusive && place.kind == Place::Kind::Generated) {
+            return Status::exists(place.name + " already exists");
+        }
+        return FetchArea(gateway_, account_).openUpload(*this, connection_, place.name, stream);
     }
     if (place.kind == Place::Kind::NewDraft || place.area == Area::Root ||
         (place.kind == Place::Kind::Node && !place.writable) ||

@@ -21,6 +21,7 @@
 
 #include "CommandLine.h"
 #include "FetchJob.h"
+#include "ForwardJobs.h"
 #include "FtpServer.h"
 #include "Gateway.h"
 #include "HostKeys.h"
@@ -250,6 +251,12 @@ int main(int argc, char** argv) {
     jobOptions.idlePollSeconds =
         config->getInt("jobs.idle_poll_seconds", jobOptions.idlePollSeconds);
     JobQueue jobs(gateway->catalog(), jobOptions);
+    // Forwarding sent packages to other sites (FTP/FTPS, SFTP; peer targets join
+    // with addTarget).
+    std::shared_ptr<ForwardJobs> forwarders;
+    if (Status s = ForwardJobs::registerWith(jobs, *gateway, *config, forwarders); !s) {
+        return fail("forwarding: " + s.message());
+    }
     std::shared_ptr<NotifyJobs> notifiers;
     if (Status s = NotifyJobs::registerWith(jobs, *gateway, *config, notifiers); !s) {
         return fail("notifications: " + s.message());

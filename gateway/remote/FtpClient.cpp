@@ -1,0 +1,231 @@
+#include "FtpClient.h"
+
+#include <Poco/Net/DialogSocket.h>
+#include <Poco/Net/FTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <vector>
+
+#include "TlsClient.h"
+
+namespace dad {
+
+namespace {
+
+constexpr size_t kChunkBytes = 256 * 1024;
+
+// A refusal a retry cannot heal: login refused, no permission for a name.
+bool permanent(int reply) {
+    return reply == 530 || reply == 532 || reply == 550 || reply == 553;
+}
+
+Status fromException(const std::string& host, const Poco::Exception& e) {
+    const std::string text = host + ": " + e.displayText();
+    if (const auto* ftp = dynamic_cast<const Poco::Net::FTPException*>(&e)) {
+        if (permanent(ftp->code())) return Status::denied(text);
+        return Status::failure(text);
+    }
+    if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
+        (dynamic_cast<const Poco::Net::SSLException*>(&e) &&
+         e.displayText().find("certificate") != std::string::npos)) {
+        return Status::denied(host +
+                              ": the server's certificate does not verify: " + e.displayText());
+    }
+    if (dynamic_cast<const Poco::Net::NetException*>(&e) ||
+        dynamic_cast<const Poco::IOException*>(&e) ||
+        dynamic_cast<const Poco::TimeoutException*>(&e)) {
+        return Status::ioError(text);
+    }
+    return Status::failure(text);
+}
+
+// Sends all of `data` on a (possibly TLS) socket.
+void sendAll(Poco::Net::StreamSocket& socket, const char* data, size_t length) {
+    while (length > 0) {
+        const int sent = socket.sendBytes(data, static_cast<int>(length));
+        if (sent <= 0) throw Poco::Net::NetException("the data connection closed");
+        data += sent;
+        length -= static_cast<size_t>(sent);
+    }
+}
+
+}  // namespace
+
+// Poco's FTP session, with the data connection and the transfer's final
+// reply exposed (uploads use APPE). With TLS, the data connections resume
+// the control connection's TLS session, as ProFTPD and vsftpd require by
+// default (Poco's own FTPS session does not), and PROT P is required.
+class FtpClient::Session : public Poco::Net::FTPSClientSession {
+public:
+    Session(Poco::Net::Context::Ptr context, std::string host)
+        : FTPSClientSession(context), context_(context), host_(std::move(host)) {}
+
+    Poco::Net::StreamSocket openData(const std::string& command, const std::string& arg) {
+        return establishDataConnection(command, arg);
+    }
+    int transferReply(std::string& response) {
+        return _pControlSocket->receiveStatusMessage(response);
+    }
+
+protected:
+    Poco::Net::StreamSocket establishDataConnection(const std::string& command,
+                                                    const std::string& arg) override {
+        if (!isSecure()) return FTPClientSession::establishDataConnection(command, arg);
+        if (!dataProtected_) {
+            std::string response;
+            int reply = sendCommand("PBSZ", "0", response);
+            if (isPositiveCompletion(reply)) reply = sendCommand("PROT", "P", response);
+            if (!isPositiveCompletion(reply)) {
+                throw Poco::Net::FTPException("the server will not protect data connections",
+                                              response, reply);
+            }
+            dataProtected_ = true;
+        }
+        Poco::Net::SecureStreamSocket control(*_pControlSocket);
+        Poco::Net::StreamSocket plain = FTPClientSession::establishDataConnection(command, arg);
+        plain.setReceiveTimeout(getTimeout());
+        plain.setSendTimeout(getTimeout());
+        return Poco::Net::SecureStreamSocket::attach(plain, host_, context_,
+                                                     control.currentSession());
+    }
+
+private:
+    Poco::Net::Context::Ptr context_;
+    std::string host_;
+    bool dataProtected_ = false;
+};
+
+FtpClient::FtpClient() = default;
+
+FtpClient::~FtpClient() = default;
+
+Status FtpClient::connect(const FtpEndpoint& endpoint) {
+    host_ = endpoint.host + ":" + std::to_string(endpoint.port);
+    const bool tls = endpoint.tls == FtpEndpoint::Tls::Explicit;
+    try {
+        session_ = std::make_unique<Session>(
+            tls ? tlsClientContext(endpoint.caFile) : Poco::Net::Context::Ptr(), endpoint.host);
+        session_->enableFTPS(tls);
+        session_->setPassive(true);
+        // No user yet: the password goes only over a secured connection.
+        session_->open(endpoint.host, endpoint.port);
+        session_->setTimeout(Poco::Timespan(endpoint.timeoutSeconds, 0));
+        if (tls && !session_->isSecure()) {
+            session_.reset();
+            return Status::denied(host_ + ": the server refused AUTH TLS");
+        }
+        session_->login(endpoint.user.empty() ? "anonymous" : endpoint.user,
+                        endpoint.user.empty() ? "dadgate@" : endpoint.password);
+        session_->setFileType(Poco::Net::FTPClientSession::TYPE_BINARY);
+    } catch (const Poco::Exception& e) {
+        session_.reset();
+        return fromException(host_, e);
+    }
+    return Status::ok();
+}
+
+Status FtpClient::makeDirectories(const std::string& path) {
+    if (!session_) return Status::failure("not connected");
+    try {
+        for (const std::string& prefix : folderPrefixes(path)) {
+            std::string response;
+            // 550 (or 521) for a folder that exists: the STOR that follows
+            // reports a folder that could not be made.
+            (void)session_->sendCommand("MKD", prefix, response);
+        }
+    } catch (const Poco::Exception& e) {
+        return fromException(host_, e);
+    }
+    return Status::ok();
+}
+
+Status FtpClient::size(const std::string& path, std::optional<uint64_t>& bytes) {
+    bytes.reset();
+    if (!session_) return Status::failure("not connected");
+    try {
+        std::string response;
+        const int reply = session_->sendCommand("SIZE", path, response);
+        if (reply != 213) return Status::ok();  // no such file (or no SIZE): start from 0
+        const size_t digits = response.find_first_of("0123456789", 3);
+        if (digits == std::string::npos) return Status::ok();
+        bytes = std::stoull(response.substr(digits));
+    } catch (const Poco::Exception& e) {
+        return fromException(host_, e);
+    } catch (const std::exception&) {
+        bytes.reset();
+    }
+    return Status::ok();
+}
+
+Status FtpClient::upload(const std::string& path, uint64_t offset, const Reader& read,
+                         const Progress& progress) {
+    if (!session_) return Status::failure("not connected");
+    std::vector<char> buffer(kChunkBytes);
+    Status result;
+    try {
+        Poco::Net::StreamSocket data = session_->openData(offset > 0 ? "APPE" : "STOR", path);
+        for (;;) {
+            size_t got = 0;
+            result = read(offset, buffer.data(), buffer.size(), got);
+            if (!result || got == 0) break;
+            sendAll(data, buffer.data(), got);
+            offset += got;
+            if (progress) progress(offset);
+        }
+        // Closing the data connection ends the file (with TLS: close_notify first).
+        data.close();
+        std::string response;
+        const int reply = session_->transferReply(response);
+        if (result && reply / 100 != 2) {
+            throw Poco::Net::FTPException("storing " + path + " failed", response, reply);
+        }
+    } catch (const Poco::Exception& e) {
+        return fromException(host_, e);
+    }
+    return result;
+}
+
+Status FtpClient::download(const std::string& path, uint64_t offset, const Sink& sink) {
+    if (!session_) return Status::failure("not connected");
+    std::vector<char> buffer(kChunkBytes);
+    Status result;
+    try {
+        if (offset > 0) {
+            std::string response;
+            const int reply = session_->sendCommand("REST", std::to_string(offset), response);
+            if (reply != 350) {
+                throw Poco::Net::FTPException("the server cannot resume", response, reply);
+            }
+        }
+        Poco::Net::StreamSocket data = session_->openData("RETR", path);
+        for (;;) {
+            const int got = data.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+            if (got <= 0) break;
+            result = sink(buffer.data(), static_cast<size_t>(got));
+            if (!result) break;
+        }
+        data.close();
+        std::string response;
+        const int reply = session_->transferReply(response);
+        if (result && reply / 100 != 2) {
+            throw Poco::Net::FTPException("reading " + path + " failed", response, reply);
+        }
+    } catch (const Poco::Exception& e) {
+        return fromException(host_, e);
+    }
+    return result;
+}
+
+void FtpClient::close() {
+    if (!session_) return;
+    try {
+        session_->close();
+    } catch (const Poco::Exception&) {
+    }
+    session_.reset();
+}
+
+}  // namespace dad

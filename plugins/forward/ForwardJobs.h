@@ -1,0 +1,60 @@
+// ForwardJobs: the `forward` job handler (a package pushed to a site; seed
+// 000 Figure 11). The payload is {"package": PID, "site": NAME}, written by
+// Sites::queueForward for every producer (the manifest's forward_to, Lua's
+// dad.forward, dadctl package forward).
+//
+// Per job: the sent package is read from the catalog (without its .dad
+// manifest, which may hold the package's password) into a ForwardPackage,
+// the site and its secret are loaded, and the target registered for the
+// site's type pushes it, reading content from the blob store. The
+// package_forward row follows along: running with bytes done/total, done, or
+// failed with the reason (or queued again with it while retries remain).
+// Refusals that waiting cannot heal (bad credentials, an unknown host key,
+// a package no longer sent, a site removed) answer PermissionDenied or
+// InvalidArgument, so the queue does not retry them.
+//
+// Built in for now: a static module (dadforward) the daemon registers, with
+// every Gateway interaction kept here so it can become a plugin.
+// Thread-safe: several workers run forwards at once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include "ForwardTarget.h"
+#include "Gateway.h"
+#include "JobQueue.h"
+
+namespace dad {
+
+class ForwardJobs {
+public:
+    // Reads forward.timeout_seconds and jobs.max_attempts; registers the
+    // `forward` handler with the ftp, ftps and sftp targets. Other types
+    // (peer) come with addTarget.
+    static Status registerWith(JobQueue& jobs, Gateway& gateway,
+                               const Poco::Util::AbstractConfiguration& config,
+                               std::shared_ptr<ForwardJobs>& out);
+
+    ForwardJobs(Gateway& gateway, int maxAttempts);
+
+    // The target for sites of `type` (peer, ftp, ftps, sftp), replacing any.
+    void addTarget(const std::string& type, std::unique_ptr<ForwardTarget> target);
+
+    Status run(const JobRecord& job);
+
+private:
+    Status load(const std::string& pid, const std::string& siteName, PackageRecord& record,
+                ForwardPackage& package, Site& site);
+
+    Gateway& gateway_;
+    int maxAttempts_;
+    std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<ForwardTarget>> targets_;
+};
+
+}  // namespace dad

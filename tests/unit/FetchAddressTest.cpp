@@ -1,10 +1,11 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "FetchAddress.h"
-#include "FetchJob.h"
+#include "FetchAdmission.h"
 
 using dad::FetchAddress;
-using dad::FetchJob;
+using dad::FetchAdmission;
+using dad::FetchRequest;
 using dad::StatusCode;
 using Poco::Net::IPAddress;
 
@@ -70,14 +71,23 @@ public:
         CPPUNIT_ASSERT(FetchAddress::resolve("localhost", false, address).code() ==
                        StatusCode::PermissionDenied);
     }
+    // The stored name, with the fallback a job without a request file uses.
+    static std::string nameFor(const std::string& url, int64_t jobId) {
+        return FetchAdmission::nameFor(url, FetchAdmission::fallbackName(FetchRequest(), jobId));
+    }
     void testNameFromUrl() {
-        CPPUNIT_ASSERT_EQUAL(std::string("a.bin"), FetchJob::nameFor("http://h/x/a.bin?q=1", 7));
-        CPPUNIT_ASSERT_EQUAL(std::string("a b.txt"), FetchJob::nameFor("http://h/a%20b.txt", 7));
-        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), FetchJob::nameFor("http://h/", 7));
-        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), FetchJob::nameFor("http://h", 7));
-        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), FetchJob::nameFor("http://h/.hidden", 7));
-        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), FetchJob::nameFor("http://h/a%00b", 7));
-        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), FetchJob::nameFor("http://h/a%2Fb/..", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("a.bin"), nameFor("http://h/x/a.bin?q=1", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("a b.txt"), nameFor("http://h/a%20b.txt", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), nameFor("http://h/", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), nameFor("http://h", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), nameFor("http://h/.hidden", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), nameFor("http://h/a%00b", 7));
+        CPPUNIT_ASSERT_EQUAL(std::string("fetched-7"), nameFor("http://h/a%2Fb/..", 7));
+        FetchRequest fromFile;
+        fromFile.request = "nightly.fetch";
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("nightly"),
+            FetchAdmission::nameFor("http://h/", FetchAdmission::fallbackName(fromFile, 7)));
     }
 };
 

@@ -1,4 +1,5 @@
 #include "DavXml.h"
+#include "MarkupEscape.h"
 
 #include <Poco/Exception.h>
 #include <Poco/SAX/Attributes.h>
@@ -99,7 +100,7 @@ private:
 
 void writeElement(const XmlNode& node, std::string& out, int& counter) {
     if (node.isText) {
-        out += DavXml::escape(node.text);
+        out += escapeMarkup(node.text);
         return;
     }
     std::string tag;
@@ -110,19 +111,19 @@ void writeElement(const XmlNode& node, std::string& out, int& counter) {
     } else {
         const std::string prefix = "x" + std::to_string(++counter);
         tag = prefix + ":" + node.name;
-        declarations = " xmlns:" + prefix + "=\"" + DavXml::escape(node.ns) + "\"";
+        declarations = " xmlns:" + prefix + "=\"" + escapeMarkup(node.ns) + "\"";
     }
     out += "<" + tag + declarations;
     for (const auto& [key, value] : node.attributes) {
         if (!key.empty() && key[0] == '{') {
             const size_t close = key.find('}');
             const std::string prefix = "a" + std::to_string(++counter);
-            out += " xmlns:" + prefix + "=\"" + DavXml::escape(key.substr(1, close - 1)) + "\" " +
+            out += " xmlns:" + prefix + "=\"" + escapeMarkup(key.substr(1, close - 1)) + "\" " +
                    prefix + ":" + key.substr(close + 1);
         } else {
             out += " " + key;
         }
-        out += "=\"" + DavXml::escape(value) + "\"";
+        out += "=\"" + escapeMarkup(value) + "\"";
     }
     if (node.children.empty()) {
         out += "/>";
@@ -197,33 +198,6 @@ std::string DavXml::innerXml(const XmlNode& element) {
     int counter = 0;
     for (const XmlNode& child : element.children)
         writeElement(child, out, counter);
-    return out;
-}
-
-std::string DavXml::escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\r':
-                out += "&#13;";
-                break;
-            default:
-                out += c;
-        }
-    }
     return out;
 }
 

@@ -47,9 +47,6 @@ public:
     // every namespace it uses, so it can be stored and replayed inside another
     // document (dead property values).
     static std::string innerXml(const XmlNode& element);
-
-    // Escapes text for element content and attribute values.
-    static std::string escape(const std::string& text);
 };
 
 }  // namespace dad

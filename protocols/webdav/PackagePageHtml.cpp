@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "PageHttp.h"
+#include "MarkupEscape.h"
 
 namespace dad {
 
@@ -25,7 +25,7 @@ std::string head(const std::string& title) {
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
            "<meta name=\"referrer\" content=\"same-origin\">"
            "<title>" +
-           htmlEscape(title) + "</title><style>" + kStyle + "</style></head><body>\n";
+           escapeMarkup(title) + "</title><style>" + kStyle + "</style></head><body>\n";
 }
 
 const char* const kTail = "</body></html>\n";
@@ -48,48 +48,48 @@ std::string humanSize(uint64_t bytes) {
 
 std::string packagePageHtml(const PackageView& v) {
     std::string html = head(v.name + " — dadgate");
-    html += "<h1>" + htmlEscape(v.name) + "</h1>\n";
+    html += "<h1>" + escapeMarkup(v.name) + "</h1>\n";
     if (!v.notice.empty())
-        html += "<p class=\"notice\" id=\"notice\">" + htmlEscape(v.notice) + "</p>\n";
-    html += "<p>From <strong id=\"sender\">" + htmlEscape(v.sender) +
-            "</strong> <span class=\"muted\">(package " + htmlEscape(v.pid) + ")</span></p>\n";
+        html += "<p class=\"notice\" id=\"notice\">" + escapeMarkup(v.notice) + "</p>\n";
+    html += "<p>From <strong id=\"sender\">" + escapeMarkup(v.sender) +
+            "</strong> <span class=\"muted\">(package " + escapeMarkup(v.pid) + ")</span></p>\n";
     if (v.draft) {
         html +=
             "<p class=\"muted\">The sender is still adding files: reload this page to see "
             "new ones.</p>\n";
     }
     if (!v.message.empty()) {
-        html += "<div class=\"message\" id=\"message\">" + htmlEscape(v.message) + "</div>\n";
+        html += "<div class=\"message\" id=\"message\">" + escapeMarkup(v.message) + "</div>\n";
     }
-    if (!v.expiry.empty()) html += "<p id=\"expiry\">" + htmlEscape(v.expiry) + "</p>\n";
-    if (!v.downloadRule.empty()) html += "<p>" + htmlEscape(v.downloadRule) + "</p>\n";
+    if (!v.expiry.empty()) html += "<p id=\"expiry\">" + escapeMarkup(v.expiry) + "</p>\n";
+    if (!v.downloadRule.empty()) html += "<p>" + escapeMarkup(v.downloadRule) + "</p>\n";
     uint64_t total = 0;
     html += "<table id=\"files\"><thead><tr><th>File</th><th>Size</th></tr></thead><tbody>\n";
     for (const PageFile& f : v.files) {
         total += f.size;
-        html += "<tr><td><a class=\"file\" href=\"" + htmlEscape(f.href) + "\" download>" +
-                htmlEscape(f.path) + "</a><div class=\"sha\">sha256 " + htmlEscape(f.sha256) +
+        html += "<tr><td><a class=\"file\" href=\"" + escapeMarkup(f.href) + "\" download>" +
+                escapeMarkup(f.path) + "</a><div class=\"sha\">sha256 " + escapeMarkup(f.sha256) +
                 "</div></td><td class=\"size\" data-bytes=\"" + std::to_string(f.size) + "\">" +
-                htmlEscape(humanSize(f.size)) + "</td></tr>\n";
+                escapeMarkup(humanSize(f.size)) + "</td></tr>\n";
     }
     if (v.files.empty()) html += "<tr><td colspan=\"2\" class=\"muted\">No files yet.</td></tr>\n";
     html += "</tbody></table>\n";
     if (!v.zipHref.empty()) {
-        html += "<p><a id=\"zip\" href=\"" + htmlEscape(v.zipHref) +
+        html += "<p><a id=\"zip\" href=\"" + escapeMarkup(v.zipHref) +
                 "\" download>Download all as a zip</a> <span class=\"muted\">(" +
-                std::to_string(v.files.size()) + " files, " + htmlEscape(humanSize(total)) +
+                std::to_string(v.files.size()) + " files, " + escapeMarkup(humanSize(total)) +
                 ")</span></p>\n";
     }
     if (!v.returnAction.empty()) {
         html +=
             "<h2>Return a file to the sender</h2>\n"
             "<form id=\"return\" method=\"post\" enctype=\"multipart/form-data\" action=\"" +
-            htmlEscape(v.returnAction) + "\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-            htmlEscape(v.formToken) +
+            escapeMarkup(v.returnAction) + "\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+            escapeMarkup(v.formToken) +
             "\"><input type=\"file\" name=\"file\" required> "
             "<button type=\"submit\">Send back</button>"
             "<span class=\"muted\"> up to " +
-            htmlEscape(humanSize(v.maxReturnBytes)) + "</span></form>\n";
+            escapeMarkup(humanSize(v.maxReturnBytes)) + "</span></form>\n";
     }
     return html + kTail;
 }
@@ -97,8 +97,8 @@ std::string packagePageHtml(const PackageView& v) {
 std::string passwordPageHtml(const std::string& action, const std::string& error) {
     std::string html = head("Password needed — dadgate");
     html += "<h1>This package is protected by a password</h1>\n";
-    if (!error.empty()) html += "<p class=\"error\" id=\"error\">" + htmlEscape(error) + "</p>\n";
-    html += "<form id=\"password\" method=\"post\" action=\"" + htmlEscape(action) +
+    if (!error.empty()) html += "<p class=\"error\" id=\"error\">" + escapeMarkup(error) + "</p>\n";
+    html += "<form id=\"password\" method=\"post\" action=\"" + escapeMarkup(action) +
             "\"><label>Password <input type=\"password\" name=\"password\" "
             "autocomplete=\"current-password\" required autofocus></label> "
             "<button type=\"submit\">Open</button></form>\n";
@@ -106,8 +106,8 @@ std::string passwordPageHtml(const std::string& action, const std::string& error
 }
 
 std::string messagePageHtml(const std::string& title, const std::string& text) {
-    return head(title + " — dadgate") + "<h1>" + htmlEscape(title) + "</h1>\n<p>" +
-           htmlEscape(text) + "</p>\n" + kTail;
+    return head(title + " — dadgate") + "<h1>" + escapeMarkup(title) + "</h1>\n<p>" +
+           escapeMarkup(text) + "</p>\n" + kTail;
 }
 
 }  // namespace dad

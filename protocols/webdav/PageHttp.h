@@ -38,7 +38,4 @@ std::string percentEncode(const std::string& text, bool keepSlash);
 // %XX decoded; false for a malformed escape or a NUL byte.
 bool percentDecode(const std::string& text, std::string& decoded);
 
-// Text safe inside HTML element content and double-quoted attributes.
-std::string htmlEscape(const std::string& text);
-
 }  // namespace dad

@@ -3,6 +3,7 @@
 #include "DavPath.h"
 #include "DavRequests.h"
 #include "DavXml.h"
+#include "MarkupEscape.h"
 #include "VirtualPath.h"
 #include "WebDavHandler.h"
 
@@ -16,10 +17,9 @@ std::string activeLock(const DavLock& lock) {
            (lock.infinite ? "infinity" : "0") + "</D:depth>" +
            (lock.ownerXml.empty() ? "" : "<D:owner>" + lock.ownerXml + "</D:owner>") +
            "<D:timeout>Second-" + std::to_string(lock.timeoutSeconds) +
-           "</D:timeout><D:locktoken><D:href>" + DavXml::escape(lock.token) +
+           "</D:timeout><D:locktoken><D:href>" + escapeMarkup(lock.token) +
            "</D:href></D:locktoken><D:lockroot><D:href>" +
-           DavXml::escape(DavPath::href(lock.root, false)) +
-           "</D:href></D:lockroot></D:activelock>";
+           escapeMarkup(DavPath::href(lock.root, false)) + "</D:href></D:lockroot></D:activelock>";
 }
 
 std::string lockReply(const DavLock& lock) {

@@ -10,6 +10,7 @@
 #include "DavPath.h"
 #include "DavRequests.h"
 #include "DavXml.h"
+#include "MarkupEscape.h"
 #include "VirtualPath.h"
 #include "WebDavHandler.h"
 
@@ -35,7 +36,7 @@ std::string isoDate(int64_t seconds) {
 std::string open(const PropertyName& p, bool close = false) {
     if (p.ns == kDav) return std::string(close ? "<D:" : "<D:") + p.name;
     if (p.ns.empty()) return "<" + p.name + " xmlns=\"\"";
-    return "<P:" + p.name + " xmlns:P=\"" + DavXml::escape(p.ns) + "\"";
+    return "<P:" + p.name + " xmlns:P=\"" + escapeMarkup(p.ns) + "\"";
 }
 std::string closeTag(const PropertyName& p) {
     if (p.ns == kDav) return "</D:" + p.name + ">";
@@ -87,7 +88,7 @@ void WebDavHandler::doPropfind() {
         // Live properties: name -> value (XML), computed on demand.
         std::map<PropertyName, std::string> live;
         live[{kDav, "resourcetype"}] = dir ? "<D:collection/>" : "";
-        live[{kDav, "displayname"}] = DavXml::escape(r.info.name);
+        live[{kDav, "displayname"}] = escapeMarkup(r.info.name);
         live[{kDav, "getlastmodified"}] = httpDate(r.info.mtime);
         live[{kDav, "creationdate"}] = isoDate(r.info.mtime);
         live[{kDav, "supportedlock"}] =
@@ -99,7 +100,7 @@ void WebDavHandler::doPropfind() {
             live[{kDav, "getcontentlength"}] = std::to_string(r.info.size);
             live[{kDav, "getcontenttype"}] = "application/octet-stream";
             if (!sha.empty()) {
-                live[{kDav, "getetag"}] = DavXml::escape(etagOfHash(sha));
+                live[{kDav, "getetag"}] = escapeMarkup(etagOfHash(sha));
                 live[{kOwnCloud, "checksums"}] = "<P:checksum>SHA256:" + sha + "</P:checksum>";
             }
         }
@@ -147,7 +148,7 @@ void WebDavHandler::doPropfind() {
                 }
             }
         }
-        xml += "<D:response><D:href>" + DavXml::escape(DavPath::href(r.path, dir)) + "</D:href>";
+        xml += "<D:response><D:href>" + escapeMarkup(DavPath::href(r.path, dir)) + "</D:href>";
         if (!found.empty() || missing.empty()) {
             xml += "<D:propstat><D:prop>" + found +
                    "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>";
@@ -205,7 +206,7 @@ void WebDavHandler::doProppatch() {
     std::string xml =
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\">"
         "<D:response><D:href>" +
-        DavXml::escape(DavPath::href(path_, info.isDirectory())) + "</D:href>";
+        escapeMarkup(DavPath::href(path_, info.isDirectory())) + "</D:href>";
     for (const PropertyChange& c : patch.changes) {
         std::string status = "HTTP/1.1 200 OK";
         bool isProtected = false;

@@ -10,6 +10,7 @@
 
 #include "DavPath.h"
 #include "DavXml.h"
+#include "MarkupEscape.h"
 #include "Sha256.h"
 #include "VirtualPath.h"
 #include "WebDavHandler.h"
@@ -136,13 +137,12 @@ void WebDavHandler::doGet(bool head) {
     if (info.isDirectory()) {
         std::vector<FileInfo> entries;
         if (Status s = session_->list(path_, entries); !s) return sendStatus(s, DavOperation::Read);
-        std::string html = "<!DOCTYPE html><meta charset=\"utf-8\"><title>" +
-                           DavXml::escape(path_) + "</title><h1>" + DavXml::escape(path_) +
-                           "</h1><ul>";
+        std::string html = "<!DOCTYPE html><meta charset=\"utf-8\"><title>" + escapeMarkup(path_) +
+                           "</title><h1>" + escapeMarkup(path_) + "</h1><ul>";
         for (const FileInfo& e : entries) {
             const std::string child = path_ == "/" ? "/" + e.name : path_ + "/" + e.name;
-            html += "<li><a href=\"" + DavXml::escape(DavPath::href(child, e.isDirectory())) +
-                    "\">" + DavXml::escape(e.name) + (e.isDirectory() ? "/" : "") + "</a></li>";
+            html += "<li><a href=\"" + escapeMarkup(DavPath::href(child, e.isDirectory())) + "\">" +
+                    escapeMarkup(e.name) + (e.isDirectory() ? "/" : "") + "</a></li>";
         }
         html += "</ul>\n";
         response_->set("Content-Security-Policy", "default-src 'none'");

@@ -1,7 +1,10 @@
 #include "LuaScript.h"
 
+#include "LuaBudget.h"
+
 #include <lua.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -37,18 +40,23 @@ LuaValue LuaValue::listOf(const std::vector<std::string>& items) {
     return v;
 }
 
+namespace lua_budget {
+
+LuaScript::Budget* budgetOf(lua_State* L) {
+    void* ud = nullptr;
+    lua_getallocf(L, &ud);
+    return static_cast<LuaScript::Budget*>(ud);
+}
+
+}  // namespace lua_budget
+
 namespace {
 
 using Budget = LuaScript::Budget;
+using lua_budget::budgetOf;
 
 constexpr int kHookEvery = 1000;  // instructions between budget checks
 const char* const kBudgetKey = "dadgate.budget";
-
-Budget* budgetOf(lua_State* L) {
-    void* ud = nullptr;
-    lua_getallocf(L, &ud);
-    return static_cast<Budget*>(ud);
-}
 
 // The allocator enforcing the memory cap: a refused allocation is Lua's
 // "not enough memory" error, caught like any other.
@@ -66,16 +74,32 @@ void* cappedAlloc(void* ud, void* ptr, size_t oldSize, size_t newSize) {
     return grown;
 }
 
+void countHook(lua_State* L, lua_Debug* ar);
+
+// Stops the call: "script:line: instruction budget of N exceeded<what>", the
+// line that of the function `level` up the stack (0: the running one).
+int exceedBudget(lua_State* L, int level, const char* what) {
+    Budget* budget = budgetOf(L);
+    budget->instructionsUsed = std::max(budget->instructionsUsed, budget->instructionLimit + 1);
+    // From now on every instruction fails, so a pcall cannot swallow this.
+    lua_sethook(L, countHook, LUA_MASKCOUNT, 1);
+    lua_Debug ar;
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+        lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+    } else {
+        lua_pushliteral(L, "");
+    }
+    lua_pushfstring(L, "instruction budget of %I exceeded%s",
+                    static_cast<LUA_INTEGER>(budget->instructionLimit), what);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
 void countHook(lua_State* L, lua_Debug* ar) {
     Budget* budget = budgetOf(L);
+    if (lua_getinfo(L, "l", ar) && ar->currentline > 0) budget->lastLine = ar->currentline;
     budget->instructionsUsed += kHookEvery;
-    if (budget->instructionsUsed > budget->instructionLimit) {
-        // From now on every instruction fails, so a pcall cannot swallow this.
-        lua_sethook(L, countHook, LUA_MASKCOUNT, 1);
-        lua_getinfo(L, "Sl", ar);
-        luaL_error(L, "%s:%d: instruction budget of %d exceeded", ar->short_src, ar->currentline,
-                   static_cast<int>(budget->instructionLimit));
-    }
+    if (budget->instructionsUsed > budget->instructionLimit) exceedBudget(L, 0, "");
 }
 
 int luaNow(lua_State* L) {
@@ -160,6 +184,37 @@ int luaAction(lua_State* L) {
     return 0;
 }
 
+// dad.group(name) -> the addresses of address-book group name ("team" or
+// "@team") as the event's user sees it; nil and a message when unknown.
+int luaGroup(lua_State* L) {
+    Budget* budget = budgetOf(L);
+    size_t length = 0;
+    const char* text = luaL_checklstring(L, 1, &length);
+    if (!budget->outcome) return luaL_error(L, "dad.group is only valid during a hook");
+    budget->found.clear();
+    budget->lookupError.clear();
+    if (!budget->lookups || !budget->lookups->group) {
+        budget->lookupError = "address-book groups are not available here";
+    } else {
+        const std::string name = length > 0 && text[0] == '@' ? std::string(text + 1, length - 1)
+                                                              : std::string(text, length);
+        const Status s = budget->lookups->group(name, budget->found);
+        if (!s) budget->lookupError = s.message().empty() ? "lookup failed" : s.message();
+    }
+    if (!budget->lookupError.empty()) {
+        lua_pushnil(L);
+        lua_pushlstring(L, budget->lookupError.data(), budget->lookupError.size());
+        return 2;
+    }
+    lua_budget::charge(L, static_cast<double>(budget->found.size()), " (dad.group)");
+    lua_createtable(L, static_cast<int>(budget->found.size()), 0);
+    for (size_t i = 0; i < budget->found.size(); ++i) {
+        lua_pushlstring(L, budget->found[i].data(), budget->found[i].size());
+        lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+    }
+    return 1;
+}
+
 int undefinedGlobal(lua_State* L) {
     return luaL_error(L, "undefined global '%s'", luaL_optstring(L, 2, "?"));
 }
@@ -222,6 +277,7 @@ void openSandbox(lua_State* L) {
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
+    lua_budget::installGuards(L);
     lua_pushcfunction(L, luaNow);
     lua_setfield(L, -2, "now");
     lua_pushcfunction(L, luaLog);
@@ -238,6 +294,8 @@ void openSandbox(lua_State* L) {
     }
     lua_pushcfunction(L, luaLog);
     lua_setfield(L, -2, "log");
+    lua_pushcfunction(L, luaGroup);
+    lua_setfield(L, -2, "group");
     lua_setfield(L, -2, "dad");
     // Undefined globals are errors; the metatable itself cannot be replaced.
     lua_newtable(L);
@@ -264,15 +322,39 @@ std::string errorText(lua_State* L) {
     return text;
 }
 
+// The message of a failed protectedCall, always "name[:line]: message". A
+// memory error carries no position: the line the count hook saw last.
+std::string failureText(lua_State* L, int rc, const Budget& budget) {
+    const std::string text = errorText(L);
+    if (rc == LUA_ERRMEM) {
+        return budget.name + (budget.lastLine > 0 ? ":" + std::to_string(budget.lastLine) : "") +
+               ": not enough memory (the script's cap is " + std::to_string(budget.memoryLimit) +
+               " bytes)";
+    }
+    if (text.rfind(budget.name + ":", 0) == 0) return text;
+    return budget.name + ": " + text;
+}
+
 // Runs the function on top of the stack with `nargs` arguments under a fresh
 // instruction budget.
 int protectedCall(lua_State* L, Budget& budget, int nargs, int nresults) {
     budget.instructionsUsed = 0;
+    budget.lastLine = 0;
     lua_sethook(L, countHook, LUA_MASKCOUNT, kHookEvery);
     return lua_pcall(L, nargs, nresults, 0);
 }
 
 }  // namespace
+
+void lua_budget::charge(lua_State* L, double instructions, const char* what) {
+    Budget* budget = budgetOf(L);
+    const double total = static_cast<double>(budget->instructionsUsed) + instructions;
+    if (total <= static_cast<double>(budget->instructionLimit)) {
+        budget->instructionsUsed = static_cast<uint64_t>(total);
+        return;
+    }
+    exceedBudget(L, 1, what);
+}
 
 Status LuaScript::load(const std::string& name, const std::string& source, const LuaLimits& limits,
                        std::unique_ptr<LuaScript>& script) {
@@ -299,7 +381,9 @@ Status LuaScript::load(const std::string& name, const std::string& source, const
     if (luaL_loadbufferx(L, source.data(), source.size(), ("@" + name).c_str(), "t") != LUA_OK) {
         return Status::invalid(errorText(L));
     }
-    if (protectedCall(L, *s->budget_, 0, 0) != LUA_OK) return Status::invalid(errorText(L));
+    if (const int rc = protectedCall(L, *s->budget_, 0, 0); rc != LUA_OK) {
+        return Status::invalid(failureText(L, rc, *s->budget_));
+    }
     freezeGlobals(L);
     lua_gc(L, LUA_GCCOLLECT);
     script = std::move(s);
@@ -320,7 +404,7 @@ bool LuaScript::defines(const std::string& function) const {
 }
 
 Status LuaScript::call(const std::string& function, const std::map<std::string, LuaValue>& event,
-                       LuaOutcome& outcome) {
+                       LuaOutcome& outcome, const LuaLookups* lookups) {
     std::lock_guard<std::mutex> lock(mutex_);
     lua_State* L = state_;
     outcome = LuaOutcome();
@@ -336,10 +420,12 @@ Status LuaScript::call(const std::string& function, const std::map<std::string, 
     table.table = event;
     push(L, table);
     budget_->outcome = &outcome;
+    budget_->lookups = lookups;
     const int rc = protectedCall(L, *budget_, 1, 2);
     budget_->outcome = nullptr;
+    budget_->lookups = nullptr;
     if (rc != LUA_OK) {
-        Status error = Status::failure(errorText(L));
+        Status error = Status::failure(failureText(L, rc, *budget_));
         lua_settop(L, 0);
         lua_gc(L, LUA_GCCOLLECT);
         return error;

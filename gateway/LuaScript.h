@@ -4,14 +4,17 @@
 // string.dump), table, math and utf8 libraries, a few safe base functions,
 // now() and log(); text chunks only (bytecode refused); a memory cap through
 // the allocator; an instruction budget per call through a count hook set
-// before the script runs; reading an undefined global is an error, and the
-// script's globals are frozen once it has loaded. Errors come back as
-// "script:line: message".
+// before the script runs, and library functions that loop in C (string.rep,
+// pattern matching, table.concat/move/sort, ...) charged their worst case to
+// the same budget (LuaBudget.h); no finalizers (__gc), no coroutines; reading
+// an undefined global is an error, and the script's globals are frozen once
+// it has loaded. Errors come back as "script:line: message".
 //
 // Thread-safe: calls are serialized per script (each is bounded by the budget).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,6 +50,13 @@ struct LuaValue {
     static LuaValue listOf(const std::vector<std::string>& items);
 };
 
+// Read-only lookups a script may make during a hook, in the context of the
+// event (dad.group). Absent ones answer nil and a message.
+struct LuaLookups {
+    // The addresses address-book group `name` stands for (Catalog::expandGroup).
+    std::function<Status(const std::string& name, std::vector<std::string>& addresses)> group;
+};
+
 // What one call of a hook function answered.
 struct LuaOutcome {
     enum class Answer { NoOpinion, Allow, Deny } answer = Answer::NoOpinion;
@@ -70,9 +80,10 @@ public:
 
     // Calls `function(event)`. A script that errors, exceeds its budget or its
     // memory gives an error Status ("name:line: message"); `outcome` then is
-    // unspecified. Handles given to the script are valid only during the call.
+    // unspecified. Handles given to the script, and `lookups`, are valid only
+    // during the call.
     Status call(const std::string& function, const std::map<std::string, LuaValue>& event,
-                LuaOutcome& outcome);
+                LuaOutcome& outcome, const LuaLookups* lookups = nullptr);
 
     // For the allocator and the hooks: the state's bookkeeping.
     struct Budget {
@@ -80,7 +91,13 @@ public:
         size_t memoryUsed = 0;
         uint64_t instructionLimit = 0;
         uint64_t instructionsUsed = 0;
+        int lastLine = 0;  // where the count hook last saw the script
         LuaOutcome* outcome = nullptr;
+        const LuaLookups* lookups = nullptr;
+        // A lookup's answer, kept here while it is copied into Lua (a Lua
+        // error unwinds C frames without running destructors).
+        std::vector<std::string> found;
+        std::string lookupError;
         std::string name;
     };
 

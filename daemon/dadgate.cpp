@@ -202,6 +202,9 @@ int main(int argc, char** argv) {
         PackagePagesOptions pageOptions;
         pageOptions.maxReturnBytes = static_cast<uint64_t>(config->getInt64(
             "pages.max_return_bytes", static_cast<Poco::Int64>(pageOptions.maxReturnBytes)));
+        pageOptions.maxReturnTotalBytes =
+            config->getInt64("pages.max_return_total_bytes",
+                             static_cast<Poco::Int64>(pageOptions.maxReturnTotalBytes));
         pageOptions.maxConcurrentZips =
             config->getInt("pages.max_zips", pageOptions.maxConcurrentZips);
         pageOptions.tempDirectory = dataDir + "/tmp";

@@ -209,6 +209,11 @@ public:
     Status usage(const std::vector<int64_t>& accountIds, uint64_t& bytes, uint64_t& files);
     // The accounts whose parent is `adminId`.
     Status listSubUsers(int64_t adminId, std::vector<int64_t>& ids);
+    // The guest accounts that returned files through the links of packages
+    // `accountId` sent (what they store counts against `accountId`'s quota).
+    Status listReturningGuests(int64_t accountId, std::vector<int64_t>& ids);
+    // The account guest `guestId` returns files to (0 when none).
+    Status returnedTo(int64_t guestId, int64_t& accountId);
     Status setQuota(const std::string& name, std::optional<int64_t> bytes,
                     std::optional<int64_t> files);
 

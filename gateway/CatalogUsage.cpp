@@ -33,6 +33,31 @@ Status Catalog::listSubUsers(int64_t adminId, std::vector<int64_t>& ids) {
     });
 }
 
+Status Catalog::listReturningGuests(int64_t accountId, std::vector<int64_t>& ids) {
+    return db_->read([&](SqlRunner& sql) {
+        ids.clear();
+        for (const SqlRow& row : sql.query(
+                 "SELECT DISTINCT r.sender_id FROM package r JOIN package o ON o.id = r.return_of "
+                 "JOIN account a ON a.id = r.sender_id WHERE o.sender_id = ? AND a.type = 'guest'",
+                 {accountId})) {
+            ids.push_back(row.integer(0));
+        }
+        return Status::ok();
+    });
+}
+
+Status Catalog::returnedTo(int64_t guestId, int64_t& accountId) {
+    return db_->read([&](SqlRunner& sql) {
+        auto row = sql.queryOne(
+            "SELECT o.sender_id FROM package r JOIN package o ON o.id = r.return_of "
+            "JOIN account a ON a.id = r.sender_id WHERE r.sender_id = ? AND a.type = 'guest' "
+            "LIMIT 1",
+            {guestId});
+        accountId = row ? row->integer(0) : 0;
+        return Status::ok();
+    });
+}
+
 Status Catalog::setQuota(const std::string& name, std::optional<int64_t> bytes,
                          std::optional<int64_t> files) {
     return db_->transaction([&](SqlRunner& sql) {

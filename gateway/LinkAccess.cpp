@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "Gateway.h"
 #include "Notifications.h"
@@ -39,6 +40,30 @@ std::string numbered(const std::string& name, int n) {
     return stem + " (" + std::to_string(n) + ")" + ext;
 }
 
+// A returned file's upload; the link is free for the next return once it
+// is closed, discarded or destroyed.
+class ReturnStream : public WriteStream {
+public:
+    ReturnStream(std::unique_ptr<WriteStream> upload, std::function<void()> ended)
+        : upload_(std::move(upload)), ended_(std::move(ended)) {}
+    ~ReturnStream() override {
+        upload_.reset();
+        ended_();
+    }
+    Status write(uint64_t offset, const char* data, size_t length) override {
+        return upload_->write(offset, data, length);
+    }
+    uint64_t size() const override { return upload_->size(); }
+    Status sync() override { return upload_->sync(); }
+    Status close() override { return upload_->close(); }
+    void abandon() override { upload_->abandon(); }
+    void discard() override { upload_->discard(); }
+
+private:
+    std::unique_ptr<WriteStream> upload_;
+    std::function<void()> ended_;
+};
+
 }  // namespace
 
 LinkDownloads::LinkDownloads(Gateway& gateway, std::vector<DownloadRecord> downloads)
@@ -70,8 +95,10 @@ void LinkDownloads::finish(bool complete) {
     }
 }
 
-LinkAccess::LinkAccess(Gateway& gateway)
-    : gateway_(gateway), passwordFailures_(kMaxPasswordFailures, kFailureWindowSeconds) {}
+LinkAccess::LinkAccess(Gateway& gateway, int64_t maxReturnedBytes)
+    : gateway_(gateway),
+      maxReturnedBytes_(maxReturnedBytes),
+      passwordFailures_(kMaxPasswordFailures, kFailureWindowSeconds) {}
 
 bool LinkAccess::plausibleToken(const std::string& token) {
     if (token.size() < 16 || token.size() > 128) return false;
@@ -232,6 +259,7 @@ Status LinkAccess::openReturn(const PackageRecord& package, const std::string& f
     AccountRecord guest;
     PackageRecord reply;
     UploadRecord upload;
+    QuotaState quota;
     {
         std::lock_guard<std::mutex> lock(replyMutex_);
         if (Status s = guestAccount(package, guest); !s) return s;
@@ -245,6 +273,12 @@ Status LinkAccess::openReturn(const PackageRecord& package, const std::string& f
         event.path = virtualPath;
         event.packagePid = reply.pid;
         if (Status s = gateway_.policy().ask(event); !s) return s;
+        if (returning_.count(package.id)) {
+            return Status::error(StatusCode::Busy,
+                                 "another file is being returned through this link: try again "
+                                 "once it has arrived");
+        }
+        if (Status s = returnQuota(package, guest, quota); !s) return s;
         if (Status s = freeName(reply.rootNode, guest.id, fileName, storedName); !s) return s;
         upload.accountId = guest.id;
         upload.parentNode = reply.rootNode;
@@ -252,9 +286,13 @@ Status LinkAccess::openReturn(const PackageRecord& package, const std::string& f
         upload.name = storedName;
         upload.tempName = randomToken(18);
         if (Status s = catalog.createUpload(upload); !s) return s;
+        returning_.insert(package.id);
     }
+    const int64_t packageId = package.id;
+    auto ended = [this, packageId] { endReturn(packageId); };
     if (!gateway_.claimUpload(upload.tempName)) {
         (void)catalog.removeUpload(upload.id);
+        ended();
         return Status::error(StatusCode::Busy, "the upload is busy");
     }
     int fd = -1;
@@ -263,6 +301,7 @@ Status LinkAccess::openReturn(const PackageRecord& package, const std::string& f
         !s) {
         gateway_.releaseUpload(upload.tempName);
         (void)catalog.removeUpload(upload.id);
+        ended();
         return s;
     }
     UploadTarget target;
@@ -270,8 +309,32 @@ Status LinkAccess::openReturn(const PackageRecord& package, const std::string& f
     target.virtualPath = "/p/" + package.pid + "/reply/" + storedName;
     target.accountName = guest.name;
     target.connection = visitor;
-    stream = std::make_unique<UploadStream>(gateway_, std::move(target), fd, 0, false);
+    target.quota = quota;
+    stream = std::make_unique<ReturnStream>(
+        std::make_unique<UploadStream>(gateway_, std::move(target), fd, 0, false), ended);
     return Status::ok();
+}
+
+Status LinkAccess::returnQuota(const PackageRecord& package, const AccountRecord& guest,
+                               QuotaState& quota) {
+    // The guest's limits are its sender's, with what it returned counted.
+    if (Status s = readQuota(gateway_.catalog(), guest, quota); !s) return s;
+    if (maxReturnedBytes_ >= 0) {
+        QuotaLimit& link = quota.link;
+        link.scope = "files returned through the link of package " + package.pid;
+        link.limitBytes = maxReturnedBytes_;
+        if (Status s = gateway_.catalog().usage({guest.id}, link.usedBytes, link.usedFiles); !s) {
+            return s;
+        }
+    }
+    if (Status s = quota.roomForOneFile(); !s) return s;
+    if (quota.remainingBytes() == 0) return quotaExceeded(quota.tightestBytes());
+    return Status::ok();
+}
+
+void LinkAccess::endReturn(int64_t packageId) {
+    std::lock_guard<std::mutex> lock(replyMutex_);
+    returning_.erase(packageId);
 }
 
 }  // namespace dad

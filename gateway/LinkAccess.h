@@ -11,19 +11,24 @@
 //   - returning a file goes into a reply package sent by the guest account
 //     "guest-<pid>" (type guest, no password, created on first use) to the
 //     original sender, with return_of = the original; it shows in the
-//     sender's /inbox once a returned file's upload closed.
+//     sender's /inbox once a returned file's upload closed. Returns count
+//     against the sender's quota (who receives them) and, together, against
+//     the link's own total (maxReturnedBytes); one file at a time per link,
+//     so parallel returns cannot pass either bound.
 // Tokens are never logged or put in a Status message. Thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "AttemptLimiter.h"
 #include "Authenticator.h"
 #include "Catalog.h"
+#include "Quota.h"
 #include "Session.h"
 
 namespace dad {
@@ -62,7 +67,11 @@ public:
     static constexpr int kMaxPasswordFailures = 5;
     static constexpr int64_t kFailureWindowSeconds = 15 * 60;
 
-    explicit LinkAccess(Gateway& gateway);
+    static constexpr int64_t kDefaultMaxReturnedBytes = int64_t(10) << 30;
+
+    // `maxReturnedBytes`: what all files returned through one link may
+    // store together; -1 for no bound of its own (the sender's quota still applies).
+    explicit LinkAccess(Gateway& gateway, int64_t maxReturnedBytes = kDefaultMaxReturnedBytes);
 
     // Whether `token` has the shape of a share token (URL-safe base64, 16 to
     // 128 characters); anything else is NotFound without a lookup.
@@ -101,7 +110,10 @@ public:
 
     // Opens the upload of a file returned to the sender: `fileName` (a plain
     // name, checked) in the reply package, renamed "name (2).ext"... when
-    // taken. Refused for a draft (InvalidArgument). `storedName` is the name
+    // taken. Refused for a draft (InvalidArgument); QuotaExceeded when the
+    // sender's quota or the link's total is used up (also while writing: the
+    // upload is then dropped, nothing of it counted); Busy while another file
+    // is being returned through the same link. `storedName` is the name
     // given. The stream's close() returning Ok is the only success; discard()
     // drops it.
     Status openReturn(const PackageRecord& package, const std::string& fileName,
@@ -115,9 +127,14 @@ private:
     Status freeName(int64_t parentNode, int64_t accountId, const std::string& name,
                     std::string& chosen);
 
+    Status returnQuota(const PackageRecord& package, const AccountRecord& guest, QuotaState& quota);
+    void endReturn(int64_t packageId);
+
     Gateway& gateway_;
+    const int64_t maxReturnedBytes_;
     AttemptLimiter passwordFailures_;
-    std::mutex replyMutex_;  // one guest account and reply package per original
+    std::mutex replyMutex_;        // one guest account and reply package per original
+    std::set<int64_t> returning_;  // packages a file is being returned through now
 };
 
 }  // namespace dad

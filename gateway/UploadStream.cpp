@@ -30,13 +30,9 @@ Status UploadStream::write(uint64_t offset, const char* data, size_t length) {
     if (end < offset) return Status::invalid("offset out of range");
     const int64_t remaining = target_.quota.remainingBytes();
     if (end > size_ && remaining >= 0 && end > static_cast<uint64_t>(remaining)) {
-        const QuotaLimit& limit = target_.quota.tightestBytes();
         // An upload refused for its size is dropped, not kept for a resume:
         // nothing of it stays visible or counted.
-        refusal_ = Status::error(StatusCode::QuotaExceeded,
-                                 "quota exceeded: " + std::to_string(limit.usedBytes) + " of " +
-                                     std::to_string(limit.limitBytes) + " bytes used (" +
-                                     limit.scope + ")");
+        refusal_ = quotaExceeded(target_.quota.tightestBytes());
         discard();
         return refusal_;
     }
@@ -97,19 +93,12 @@ Status UploadStream::publish() {
     gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
                               target_.connection.protocol, "upload", target_.virtualPath,
                               std::to_string(size) + " bytes sha256 " + sha, true});
-    // Quota thresholds crossed by this upload go to the notifiers.
-    // The warning goes to whose quota it is: the uploader, or its parent admin.
+    // Quota thresholds crossed by this upload go to the notifiers: to whose
+    // quota it is (the uploader, its parent admin, or who receives a return).
     for (const QuotaLimit* limit : {&target_.quota.own, &target_.quota.parent}) {
         for (const std::string& crossed :
              crossedThresholds(*limit, limit->usedBytes, limit->usedBytes + size)) {
-            std::string owner = target_.accountName;
-            AccountRecord account;
-            if (limit == &target_.quota.parent &&
-                gateway_.catalog().findAccountById(target_.upload.accountId, account) &&
-                !account.parentName.empty()) {
-                owner = account.parentName;
-            }
-            (void)enqueueNotification(gateway_.catalog(), {"quota", "", "", owner, crossed});
+            (void)enqueueNotification(gateway_.catalog(), {"quota", "", "", limit->owner, crossed});
         }
     }
     PolicyEvent event;

@@ -13,6 +13,12 @@ namespace dad {
 
 namespace {
 
+constexpr std::streamsize kRefusalDrainBytes = 8 << 20;
+
+Status tooLargeStatus() {
+    return Status::invalid("the file is larger than a returned file may be");
+}
+
 // The form's parts: "csrf" first (the page puts it before the file), then
 // one "file". Anything else is read and dropped.
 class ReturnForm : public MultipartHandler {
@@ -57,8 +63,8 @@ public:
                 return Status::ok();
             case Part::File:
                 if (written_ + length > pages_.options().maxReturnBytes) {
-                    return Status::error(StatusCode::QuotaExceeded,
-                                         "the file is larger than a returned file may be");
+                    tooLarge_ = true;
+                    return tooLargeStatus();
                 }
                 if (Status s = stream_->write(written_, data, length); !s) return s;
                 written_ += length;
@@ -84,6 +90,9 @@ public:
     }
 
     const std::string& storedName() const { return storedName_; }
+    // Whether the file passed the size one returned file may have (413, not
+    // a quota's 507).
+    bool tooLarge() const { return tooLarge_; }
 
 private:
     enum class Part { Ignored, Csrf, File };
@@ -97,6 +106,7 @@ private:
     std::unique_ptr<WriteStream> stream_;
     std::string storedName_;
     uint64_t written_ = 0;
+    bool tooLarge_ = false;
 };
 
 }  // namespace
@@ -126,6 +136,7 @@ void PackagePageHandler::doReturn() {
     std::istream& in = request_->stream();
     std::vector<char> buffer(kTransferChunk);
     uint64_t total = 0;
+    bool bodyTooLarge = false;
     Status status;
     while (status && in) {
         in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
@@ -133,8 +144,8 @@ void PackagePageHandler::doReturn() {
         if (got == 0) break;
         total += got;
         if (total > limit) {
-            status = Status::error(StatusCode::QuotaExceeded,
-                                   "the file is larger than a returned file may be");
+            bodyTooLarge = true;
+            status = tooLargeStatus();
             break;
         }
         status = parser.feed(buffer.data(), got);
@@ -142,14 +153,23 @@ void PackagePageHandler::doReturn() {
     if (status) status = parser.finish();
     if (status) status = form.commit();
     if (!status) {
-        if (!parser.done()) response_->setKeepAlive(false);  // the rest of the body is unread
-        const int code =
-            status.code() == StatusCode::QuotaExceeded ? 413 : pageHttpStatus(status.code());
+        if (!parser.done()) {
+            // Read a bounded rest of the body so that a browser shows the
+            // page rather than a reset connection; the connection closes.
+            if (!bodyTooLarge) in.ignore(kRefusalDrainBytes);
+            response_->setKeepAlive(false);
+        }
+        // Over the sender's quota or the link's total: 507 (pageHttpStatus).
+        const int code = bodyTooLarge || form.tooLarge() ? 413 : pageHttpStatus(status.code());
         return sendMessage(code,
                            code == 413   ? "Too large"
+                           : code == 507 ? "No room left"
                            : code >= 500 ? "Something went wrong"
                                          : "Not returned",
-                           status.message());
+                           code == 507 ? "The file was not returned: there is no room left for "
+                                         "it (" +
+                                             status.message() + ")."
+                                       : status.message());
     }
     redirect(base() + "?returned=" + percentEncode(form.storedName(), false));
 }

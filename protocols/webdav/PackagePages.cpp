@@ -7,7 +7,9 @@
 namespace dad {
 
 PackagePages::PackagePages(Gateway& gateway, PackagePagesOptions options)
-    : gateway_(gateway), options_(std::move(options)), access_(gateway) {
+    : gateway_(gateway),
+      options_(std::move(options)),
+      access_(gateway, options_.maxReturnTotalBytes) {
     if (options_.tempDirectory.empty()) options_.tempDirectory = gateway.options().dataDir + "/tmp";
     (void)gateway.store().fileSystem().makeDirectories(options_.tempDirectory);
     removeStaleZips(options_.tempDirectory);

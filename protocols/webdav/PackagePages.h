@@ -31,9 +31,11 @@ class Gateway;
 
 struct PackagePagesOptions {
     uint64_t maxReturnBytes = uint64_t(2) << 30;  // one returned file (pages.max_return_bytes)
-    int maxConcurrentZips = 2;                    // zips being built at once (pages.max_zips)
-    int64_t cookieSeconds = 12 * 3600;            // how long a right password is remembered
-    std::string tempDirectory;                    // where zips are built (on the data disk)
+    // All files returned through one link together (pages.max_return_total_bytes; -1: none).
+    int64_t maxReturnTotalBytes = LinkAccess::kDefaultMaxReturnedBytes;
+    int maxConcurrentZips = 2;          // zips being built at once (pages.max_zips)
+    int64_t cookieSeconds = 12 * 3600;  // how long a right password is remembered
+    std::string tempDirectory;          // where zips are built (on the data disk)
 };
 
 class PackagePages {

@@ -62,7 +62,6 @@ SshServerOptions sshOptions(const Poco::Util::AbstractConfiguration& config) {
     o.maxConnectionsPerAddress =
         config.getInt("sftp.max_connections_per_address", o.maxConnectionsPerAddress);
     o.maxAuthAttempts = config.getInt("sftp.max_auth_attempts", o.maxAuthAttempts);
-    o.failedLoginDelayMs = config.getInt("sftp.failed_login_delay_ms", o.failedLoginDelayMs);
     return o;
 }
 
@@ -97,7 +96,6 @@ FtpServerOptions ftpOptions(const Poco::Util::AbstractConfiguration& config,
     s.requireProtectedData = config.getBool("ftp.require_prot_p", s.requireProtectedData);
     s.loginGraceSeconds = config.getInt("ftp.login_grace_seconds", s.loginGraceSeconds);
     s.idleTimeoutSeconds = config.getInt("ftp.idle_timeout_seconds", s.idleTimeoutSeconds);
-    s.failedLoginDelayMs = config.getInt("ftp.failed_login_delay_ms", s.failedLoginDelayMs);
     s.maxLoginAttempts = config.getInt("ftp.max_login_attempts", s.maxLoginAttempts);
     s.transferBufferBytes = static_cast<size_t>(
         config.getInt("ftp.transfer_buffer_bytes", static_cast<int>(s.transferBufferBytes)));

@@ -15,6 +15,9 @@ struct ConnectionInfo {
     std::string protocol;       // "sftp", "ftps", "webdav", "https"
     std::string remoteAddress;  // numeric address of the client
     uint16_t remotePort = 0;
+    // HTTP: every request carries the credentials again, so a login repeated
+    // while the password verifier remembers it is not audited again.
+    bool perRequest = false;
 };
 
 class Authenticator {
@@ -28,7 +31,8 @@ public:
     }
     // Checks a password in constant time against the stored slow hash. A
     // disabled or unknown account gives PermissionDenied with the same message
-    // as a wrong password.
+    // as a wrong password. Failed logins are slowed and limited per client
+    // address (LoginThrottle): Busy when the address is blocked.
     virtual Status checkPassword(const std::string& user, const std::string& password,
                                  const ConnectionInfo& connection) = 0;
     // Whether `keyType` + `keyBase64` (as in authorized_keys) is one of the

@@ -68,6 +68,9 @@ GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
     o.policyDir = config.getString("policy.dir", "");
     o.policyDenyOnError = config.getString("policy.on_error", "deny") != "allow";
     o.pluginDir = config.getString("plugins.dir", "");
+    o.login.failedDelayMs = config.getInt("login.failed_delay_ms", o.login.failedDelayMs);
+    o.login.maxFailures = config.getInt("login.max_failures", o.login.maxFailures);
+    o.login.windowSeconds = config.getInt64("login.failure_window_seconds", o.login.windowSeconds);
     o.pluginSection = [&config](const std::string& name) {
         std::map<std::string, std::string> section;
         const std::string prefix = "plugins." + name;

@@ -79,11 +79,18 @@ Status Gateway::checkConnection(const ConnectionInfo& connection) {
 
 Status Gateway::checkPassword(const std::string& user, const std::string& password,
                               const ConnectionInfo& connection) {
+    if (Status s = loginThrottle_.admit(connection.remoteAddress); !s) {
+        catalog_->audit({user, connection.remoteAddress, connection.protocol, "login", "",
+                         "refused: too many failed logins", false});
+        return s;
+    }
     AccountRecord account;
     Status found = catalog_->findAccount(user, account);
     // Verify even for an unknown user, so timing does not tell which names exist.
     static const std::string kDummy = hashPassword("not a password");
-    const bool match = verifier_.verify(user, password, found ? account.passwordHash : kDummy);
+    bool remembered = false;
+    const bool match = verifier_.verify(user, password, found ? account.passwordHash : kDummy,
+                                        connection.remoteAddress, &remembered);
     Status result = Status::denied(kLoginFailed);
     if (found && match && !account.disabled) {
         PolicyEvent event;
@@ -93,11 +100,17 @@ Status Gateway::checkPassword(const std::string& user, const std::string& passwo
         event.connection = connection;
         result = policy_.ask(event);
     }
-    catalog_->audit({user, connection.remoteAddress, connection.protocol, "login", "",
-                     result ? "password" : "password refused", result.isOk()});
+    // An HTTP client sends its credentials with every request: one audit
+    // line per login the verifier had to check (once per address and
+    // remembered window), not one per request.
+    if (!(result && remembered && connection.perRequest)) {
+        catalog_->audit({user, connection.remoteAddress, connection.protocol, "login", "",
+                         result ? "password" : "password refused", result.isOk()});
+    }
     if (!result) {
         logger().information("login refused for %s from %s (%s)", user, connection.remoteAddress,
                              connection.protocol);
+        loginThrottle_.failed(connection.remoteAddress);  // the same delay whatever refused it
     }
     return result ? result : Status::denied(kLoginFailed);
 }

@@ -16,6 +16,7 @@
 #include "BlobStore.h"
 #include "Catalog.h"
 #include "FileSystem.h"
+#include "LoginThrottle.h"
 #include "PasswordVerifier.h"
 #include "PolicyEngine.h"
 
@@ -33,6 +34,7 @@ struct GatewayOptions {
     bool loadPolicies = true;       // dadctl opens the gateway without plugins or scripts
     std::string pluginDir;          // C++ policy plugins (*.so); "" for none
     // A plugin's configuration section (plugins.<name>.*).
+    LoginThrottleOptions login;  // failed password logins: delay and limit per address
     std::function<std::map<std::string, std::string>(const std::string&)> pluginSection =
         [](const std::string&) { return std::map<std::string, std::string>(); };
 };
@@ -86,6 +88,7 @@ private:
     PolicyEngine policy_;
     LuaPolicies* luaPolicies_ = nullptr;  // owned by policy_
     PasswordVerifier verifier_;
+    LoginThrottle loginThrottle_{options_.login};
     std::mutex uploadsMutex_;
     std::set<std::string> activeUploads_;
     std::condition_variable uploadReleased_;

@@ -16,8 +16,9 @@ PasswordVerifier::PasswordVerifier(int concurrency, int64_t rememberSeconds)
     : key_(randomToken(32)), rememberSeconds_(rememberSeconds), freeSlots_(concurrency) {}
 
 std::string PasswordVerifier::cacheKey(const std::string& user, const std::string& password,
-                                       const std::string& storedHash) const {
-    const std::string message = user + '\0' + password + '\0' + storedHash;
+                                       const std::string& storedHash,
+                                       const std::string& scope) const {
+    const std::string message = user + '\0' + password + '\0' + storedHash + '\0' + scope;
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
@@ -26,14 +27,19 @@ std::string PasswordVerifier::cacheKey(const std::string& user, const std::strin
 }
 
 bool PasswordVerifier::verify(const std::string& user, const std::string& password,
-                              const std::string& storedHash) {
-    const std::string key = cacheKey(user, password, storedHash);
+                              const std::string& storedHash, const std::string& scope,
+                              bool* remembered) {
+    const std::string key = cacheKey(user, password, storedHash, scope);
     const int64_t now = nowSeconds();
+    if (remembered) *remembered = false;
     {
         std::unique_lock<std::mutex> lock(mutex_);
         auto found = remembered_.find(key);
         if (found != remembered_.end()) {
-            if (found->second > now) return true;
+            if (found->second > now) {
+                if (remembered) *remembered = true;
+                return true;
+            }
             remembered_.erase(found);
         }
         slotFree_.wait(lock, [this] { return freeSlots_ > 0; });

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <thread>
 #include <unordered_map>
 
 #include "FtpListing.h"
@@ -226,11 +225,9 @@ void FtpSession::cmdPass(const std::string& arg) {
     if (!s) {
         session_.reset();
         ++failedLogins_;
-        // The delay is paid by this connection only; nothing shared is held.
-        if (options_.failedLoginDelayMs > 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(options_.failedLoginDelayMs));
-        }
-        if (failedLogins_ >= options_.maxLoginAttempts) {
+        // The Authenticator already slowed the refusal (LoginThrottle); Busy:
+        // this address failed too often, so the connection ends at once.
+        if (failedLogins_ >= options_.maxLoginAttempts || s.code() == StatusCode::Busy) {
             reply(421, "Too many failed logins, closing the connection");
             quit_ = true;
             return;

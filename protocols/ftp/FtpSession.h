@@ -39,8 +39,9 @@ struct FtpSessionOptions {
     bool requireProtectedData = true;  // PROT P required on TLS sessions (ftp.require_prot_p)
     int loginGraceSeconds = 60;        // from connect to a successful PASS
     int idleTimeoutSeconds = 900;      // no command for this long closes the session
-    int failedLoginDelayMs = 1000;
-    int maxLoginAttempts = 3;  // failed PASS before the connection is closed
+    // Failed PASS before the connection is closed. The delay after each is
+    // the Authenticator's (login.failed_delay_ms).
+    int maxLoginAttempts = 3;
     size_t transferBufferBytes = 512 * 1024;
     size_t maxLineBytes = FtpCommandParser::kDefaultMaxLineBytes;
     FtpDataOptions data;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
-#include <thread>
 
 #include "SftpEngine.h"
 
@@ -245,7 +244,7 @@ int SshConnection::authPassword(const char* user, const char* password) {
     }
     Status status = authenticator_.checkPassword(name, password != nullptr ? password : "", info_);
     if (!status) {
-        loginFailed(name, "password", status.message(), true);
+        loginFailed(name, "password", status.message());
         return SSH_AUTH_DENIED;
     }
     return loginSucceeded(name, "password") ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
@@ -257,16 +256,16 @@ int SshConnection::authPublicKey(const char* user, ssh_key key, char signatureSt
         return SSH_AUTH_DENIED;
     }
     if (signatureState == SSH_PUBLICKEY_STATE_WRONG) {
-        loginFailed(name, "publickey", "bad signature", true);
+        loginFailed(name, "publickey", "bad signature");
         return SSH_AUTH_DENIED;
     }
     if (signatureState != SSH_PUBLICKEY_STATE_NONE && signatureState != SSH_PUBLICKEY_STATE_VALID) {
-        loginFailed(name, "publickey", "signature not verified", true);
+        loginFailed(name, "publickey", "signature not verified");
         return SSH_AUTH_DENIED;
     }
     char* base64 = nullptr;
     if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK || base64 == nullptr) {
-        loginFailed(name, "publickey", "unreadable key", false);
+        loginFailed(name, "publickey", "unreadable key");
         return SSH_AUTH_DENIED;
     }
     std::string keyBase64(base64);
@@ -277,7 +276,7 @@ int SshConnection::authPublicKey(const char* user, ssh_key key, char signatureSt
     if (!status) {
         // An unknown key is what clients offering several keys try first: no
         // delay, but it counts as an attempt, as in OpenSSH.
-        loginFailed(name, "publickey", status.message(), false);
+        loginFailed(name, "publickey", status.message());
         return SSH_AUTH_DENIED;
     }
     if (signatureState == SSH_PUBLICKEY_STATE_NONE) {
@@ -292,7 +291,7 @@ bool SshConnection::loginSucceeded(const std::string& user, const char* method) 
     Status status = authenticator_.openSession(user, info_, userSession_);
     if (!status || !userSession_) {
         userSession_.reset();
-        loginFailed(user, method, "session refused: " + status.message(), false);
+        loginFailed(user, method, "session refused: " + status.message());
         return false;
     }
     authenticated_ = true;
@@ -302,15 +301,13 @@ bool SshConnection::loginSucceeded(const std::string& user, const char* method) 
     return true;
 }
 
-void SshConnection::loginFailed(const std::string& user, const char* method, const std::string& why,
-                                bool delay) {
+void SshConnection::loginFailed(const std::string& user, const char* method,
+                                const std::string& why) {
+    // A refused password was already slowed and counted by the Authenticator
+    // (LoginThrottle), the one rule for every protocol.
     ++failedAttempts_;
     logger_.warning(prefix() + "login failed user=" + printable(user.c_str()) +
                     " method=" + method + ": " + why);
-    if (delay && options_.failedLoginDelayMs > 0) {
-        // Only this connection's thread waits; no lock is held here.
-        std::this_thread::sleep_for(std::chrono::milliseconds(options_.failedLoginDelayMs));
-    }
 }
 
 ssh_channel SshConnection::openChannel() {

@@ -59,8 +59,7 @@ private:
     int authPassword(const char* user, const char* password);
     int authPublicKey(const char* user, ssh_key key, char signatureState);
     bool loginSucceeded(const std::string& user, const char* method);
-    void loginFailed(const std::string& user, const char* method, const std::string& why,
-                     bool delay);
+    void loginFailed(const std::string& user, const char* method, const std::string& why);
     ssh_channel openChannel();
     int subsystemRequest(ssh_channel channel, const char* subsystem);
     int execRequest(ssh_channel channel, const char* command);

@@ -25,8 +25,9 @@ struct SshServerOptions {
     int idleTimeoutSeconds = 900;           // no traffic for this long closes the session
     int maxConnections = 500;               // total; more are refused right after accept
     int maxConnectionsPerAddress = 50;
-    int maxAuthAttempts = 6;       // failed attempts (password or key) before disconnecting
-    int failedLoginDelayMs = 500;  // slows password guessing (not holding a lock)
+    // Failed attempts (password or key) before disconnecting. The delay after
+    // a wrong password is the Authenticator's (login.failed_delay_ms).
+    int maxAuthAttempts = 6;
     SftpLimits sftpLimits;
 };
 

@@ -45,27 +45,6 @@ bool isStar(const std::string& header) {
 
 }  // namespace
 
-bool CredentialCache::known(const std::string& user, const std::string& password) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    auto it = entries_.find(key(user, password));
-    return it != entries_.end() && it->second > std::chrono::steady_clock::now();
-}
-
-void CredentialCache::remember(const std::string& user, const std::string& password) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    if (entries_.size() >= kMaxEntries) entries_.clear();
-    entries_[key(user, password)] =
-        std::chrono::steady_clock::now() + std::chrono::seconds(kSeconds);
-}
-
-std::string CredentialCache::key(const std::string& user, const std::string& password) {
-    Sha256 hash;
-    hash.update(user.data(), user.size());
-    hash.update("\0", 1);
-    hash.update(password.data(), password.size());
-    return hash.finishHex();
-}
-
 void WebDavHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                   Poco::Net::HTTPServerResponse& response) {
     request_ = &request;
@@ -90,8 +69,8 @@ void WebDavHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 }
 
 bool WebDavHandler::authenticate() {
-    const ConnectionInfo connection{"webdav", request_->clientAddress().host().toString(),
-                                    request_->clientAddress().port()};
+    ConnectionInfo connection{"webdav", request_->clientAddress().host().toString(),
+                              request_->clientAddress().port()};
     // HTTP has no connection-level hook of its own: the connect hook is asked per request.
     if (Status s = context_.authenticator.checkConnection(connection); !s) {
         sendStatus(s, DavOperation::Read);
@@ -109,10 +88,12 @@ bool WebDavHandler::authenticate() {
         }
     }
     if (supplied) {
-        bool ok = context_.credentials.known(user, password);
-        if (!ok && context_.authenticator.checkPassword(user, password, connection)) {
-            context_.credentials.remember(user, password);
-            ok = true;
+        connection.perRequest = true;
+        const Status checked = context_.authenticator.checkPassword(user, password, connection);
+        if (checked.code() == StatusCode::Busy) {
+            // Too many failed logins from this address: the shared rule's answer.
+            sendText(429, checked.message() + "\n");
+            return false;
         }
         if (ok) {
             if (Status s = context_.authenticator.openSession(user, connection, session_); !s) {

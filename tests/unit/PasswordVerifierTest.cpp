@@ -9,6 +9,7 @@ class PasswordVerifierTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testWrongPasswordRefusedAfterARightOne);
     CPPUNIT_TEST(testChangedHashIsNotAnsweredFromMemory);
     CPPUNIT_TEST(testOtherUserIsNotAnsweredFromMemory);
+    CPPUNIT_TEST(testRememberedPerScope);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -36,6 +37,20 @@ public:
         const std::string hash = dad::hashPassword("shared");
         CPPUNIT_ASSERT(verifier.verify("alice", "shared", hash));
         CPPUNIT_ASSERT(!verifier.verify("bob", "shared", "scrypt$bad"));
+    }
+    void testRememberedPerScope() {
+        dad::PasswordVerifier verifier;
+        const std::string hash = dad::hashPassword("s3cret");
+        bool remembered = true;
+        CPPUNIT_ASSERT(verifier.verify("alice", "s3cret", hash, "192.0.2.1", &remembered));
+        CPPUNIT_ASSERT(!remembered);
+        CPPUNIT_ASSERT(verifier.verify("alice", "s3cret", hash, "192.0.2.1", &remembered));
+        CPPUNIT_ASSERT(remembered);
+        // Another client address checks the slow hash again.
+        CPPUNIT_ASSERT(verifier.verify("alice", "s3cret", hash, "192.0.2.2", &remembered));
+        CPPUNIT_ASSERT(!remembered);
+        CPPUNIT_ASSERT(!verifier.verify("alice", "wrong", hash, "192.0.2.1", &remembered));
+        CPPUNIT_ASSERT(!remembered);
     }
 };
 

@@ -21,7 +21,8 @@ std::string childOf(const std::string& dir, const std::string& name) {
 
 }  // namespace
 
-Status WebDavHandler::copyTree(const std::string& from, const std::string& to, bool infinite) {
+Status WebDavHandler::copyTree(const std::string& from, const std::string& to, bool infinite,
+                               std::vector<MemberFailure>& failed) {
     FileInfo info;
     if (Status s = session_->stat(from, info); !s) return s;
     if (!info.isDirectory()) {
@@ -35,7 +36,11 @@ Status WebDavHandler::copyTree(const std::string& from, const std::string& to, b
     std::vector<FileInfo> entries;
     if (Status s = session_->list(from, entries); !s) return s;
     for (const FileInfo& e : entries) {
-        if (Status s = copyTree(childOf(from, e.name), childOf(to, e.name), true); !s) return s;
+        const size_t below = failed.size();
+        Status s = copyTree(childOf(from, e.name), childOf(to, e.name), true, failed);
+        if (!s && failed.size() == below) {
+            failed.push_back({childOf(from, e.name), e.isDirectory(), s});
+        }
     }
     return Status::ok();
 }
@@ -76,19 +81,25 @@ void WebDavHandler::doCopyMove(bool move) {
     }
     if (targetExists && !overwrite) return sendText(412, "the destination exists\n");
     const bool bothFiles = targetExists && !target.isDirectory() && !source.isDirectory();
+    std::vector<MemberFailure> failed;
     if (targetExists && !bothFiles) {
-        // A file replaces a file atomically; anything else clears the way first.
-        if (Status s = removeTree(destination); !s) return sendStatus(s, DavOperation::CopyMove);
+        // A file replaces a file atomically; anything else clears the way
+        // first. Members of the destination that cannot go are reported and
+        // nothing is copied or moved onto what is left.
+        Status s = removeTree(destination, failed);
         context_.locks.dropBelow(destination);
+        if (!failed.empty()) return sendMemberFailures(failed, DavOperation::CopyMove);
+        if (!s) return sendStatus(s, DavOperation::CopyMove);
     }
     Status s;
     if (move) {
         s = session_->rename(path_, destination, bothFiles);
         if (s) context_.locks.dropBelow(path_);
     } else {
-        s = copyTree(path_, destination, depth != "0");
+        s = copyTree(path_, destination, depth != "0", failed);
     }
     if (!s) return sendStatus(s, DavOperation::CopyMove);
+    if (!failed.empty()) return sendMemberFailures(failed, DavOperation::CopyMove);
     sendEmpty(targetExists ? 204 : 201);
 }
 

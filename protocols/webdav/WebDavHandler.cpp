@@ -5,6 +5,7 @@
 
 #include "DavPath.h"
 #include "DavXml.h"
+#include "MarkupEscape.h"
 #include "Secrets.h"
 #include "Sha256.h"
 #include "VirtualPath.h"
@@ -95,7 +96,7 @@ bool WebDavHandler::authenticate() {
             sendText(429, checked.message() + "\n");
             return false;
         }
-        if (ok) {
+        if (checked) {
             if (Status s = context_.authenticator.openSession(user, connection, session_); !s) {
                 sendStatus(s, DavOperation::Read);
                 return false;
@@ -186,6 +187,22 @@ void WebDavHandler::sendStatus(const Status& status, DavOperation operation) {
     const int code = webDavHttpStatus(status.code(), operation);
     if (code == 200) return sendEmpty(200);
     sendText(code, status.message().empty() ? "error\n" : status.message() + "\n");
+}
+
+void WebDavHandler::sendMemberFailures(const std::vector<MemberFailure>& failed,
+                                       DavOperation operation) {
+    std::string xml =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\">\n";
+    for (const MemberFailure& f : failed) {
+        const int code = webDavHttpStatus(f.status.code(), operation);
+        xml += "<D:response><D:href>" + escapeMarkup(DavPath::href(f.path, f.isDirectory)) +
+               "</D:href><D:status>HTTP/1.1 " + std::to_string(code) + " " +
+               HTTPResponse::getReasonForStatus(static_cast<HTTPResponse::HTTPStatus>(code)) +
+               "</D:status><D:responsedescription>" + escapeMarkup(f.status.message()) +
+               "</D:responsedescription></D:response>\n";
+    }
+    xml += "</D:multistatus>\n";
+    sendXml(207, xml);
 }
 
 void WebDavHandler::sendError(int status, const char* davCondition) {
@@ -340,15 +357,21 @@ void WebDavHandler::doMkcol() {
     sendEmpty(201);
 }
 
-Status WebDavHandler::removeTree(const std::string& path) {
+Status WebDavHandler::removeTree(const std::string& path, std::vector<MemberFailure>& failed) {
     FileInfo info;
     if (Status s = session_->stat(path, info); !s) return s;
     if (!info.isDirectory()) return session_->removeFile(path);
     std::vector<FileInfo> entries;
     if (Status s = session_->list(path, entries); !s) return s;
+    const size_t before = failed.size();
     for (const FileInfo& entry : entries) {
         const std::string child = path == "/" ? "/" + entry.name : path + "/" + entry.name;
-        if (Status s = removeTree(child); !s) return s;
+        const size_t below = failed.size();
+        Status s = removeTree(child, failed);
+        if (!s && failed.size() == below) failed.push_back({child, entry.isDirectory(), s});
+    }
+    if (failed.size() > before) {
+        return Status::error(StatusCode::NotEmpty, "members of " + path + " could not be removed");
     }
     return session_->removeDirectory(path);
 }
@@ -360,7 +383,9 @@ void WebDavHandler::doDelete() {
         !checkLock(VirtualPath::parent(path_), false)) {
         return;
     }
-    Status s = removeTree(path_);
+    std::vector<MemberFailure> failed;
+    Status s = removeTree(path_, failed);
+    if (!failed.empty()) return sendMemberFailures(failed, DavOperation::Change);
     if (!s) return sendStatus(s, DavOperation::Change);
     context_.locks.dropBelow(path_);
     sendEmpty(204);

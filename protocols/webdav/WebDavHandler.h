@@ -42,6 +42,16 @@ private:
     void sendXml(int status, const std::string& xml);
     void sendStatus(const Status& status, DavOperation operation);
     void sendError(int status, const char* davCondition);
+
+    // A member of a collection that DELETE, COPY or MOVE could not handle.
+    struct MemberFailure {
+        std::string path;
+        bool isDirectory = false;
+        Status status;
+    };
+    // 207 Multi-Status with one response per failed member (RFC 4918 9.6.1,
+    // 9.8.8, 9.9.4); what succeeded stays done.
+    void sendMemberFailures(const std::vector<MemberFailure>& failed, DavOperation operation);
     // Reads a body of at most kMaxXmlBody; sends 413 and returns false past it.
     bool readBodyInto(std::string& body);
     bool requestHasBody() const;
@@ -61,13 +71,19 @@ private:
     void doOptions();
     void doMkcol();
     void doDelete();
-    Status removeTree(const std::string& path);
+    // Removes `path` and what is under it, going on past members that fail:
+    // each is added to `failed` (not the folders above it, which then cannot
+    // go either: RFC 4918 9.6.1). Returns how `path` itself fared.
+    Status removeTree(const std::string& path, std::vector<MemberFailure>& failed);
     void doGet(bool head);       // WebDavTransfers.cpp
     void doPut();                // WebDavTransfers.cpp
     void doPropfind();           // WebDavProps.cpp
     void doProppatch();          // WebDavProps.cpp
     void doCopyMove(bool move);  // WebDavCopyMove.cpp
-    Status copyTree(const std::string& from, const std::string& to, bool infinite);
+    // Copies as removeTree removes: members that fail go to `failed` (by
+    // their source path) and the copy goes on.
+    Status copyTree(const std::string& from, const std::string& to, bool infinite,
+                    std::vector<MemberFailure>& failed);
     void doLock();    // WebDavLocks.cpp
     void doUnlock();  // WebDavLocks.cpp
     std::string lockDiscovery(const std::string& path);

@@ -33,7 +33,7 @@ PolicyEvent sampleEvent(Hook hook, const std::string& user) {
     return e;
 }
 
-int testScript(const std::vector<std::string>& words) {
+int testScript(Gateway& gateway, const std::vector<std::string>& words) {
     std::map<std::string, std::string> flags;
     std::vector<std::string> positional;
     if (Status s = parseFlags(words, 2, {"hook", "user"}, {}, flags, positional);
@@ -45,6 +45,11 @@ int testScript(const std::vector<std::string>& words) {
         return fail(s.message());
     }
     const std::string user = flags.count("user") ? flags["user"] : "alice";
+    // dad.group answers from this catalog, as `user` sees the groups.
+    AccountRecord account;
+    const int64_t accountId = gateway.catalog().findAccount(user, account) ? account.id : 0;
+    const LuaLookups lookups =
+        LuaPolicies::lookupsFor(LuaPolicies::catalogGroups(gateway.catalog()), accountId);
     int failures = 0, ran = 0;
     for (Hook hook : kHooks) {
         const std::string function = std::string("on_") + hookName(hook);
@@ -52,8 +57,8 @@ int testScript(const std::vector<std::string>& words) {
         if (!script->defines(function)) continue;
         ++ran;
         LuaOutcome outcome;
-        Status s =
-            script->call(function, LuaPolicies::eventTable(sampleEvent(hook, user)), outcome);
+        Status s = script->call(function, LuaPolicies::eventTable(sampleEvent(hook, user)), outcome,
+                                &lookups);
         for (const std::string& line : outcome.logLines)
             std::cout << "  log: " << line << "\n";
         if (!s) {
@@ -97,7 +102,7 @@ int reload(Gateway& gateway) {
 
 int policyCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
-    if (verb == "test") return testScript(words);
+    if (verb == "test") return testScript(gateway, words);
     if (verb == "reload" && words.size() == 2) return reload(gateway);
     if (verb == "errors" && words.size() == 2) {
         std::vector<std::pair<int64_t, AuditEvent>> events;

@@ -20,6 +20,9 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   site add NAME --type peer|ftp|ftps|sftp --url URL [--user NAME] [--ca FILE]
            [--host-key SHA256:...]             (password, token or private key on stdin)
   site list | site remove NAME                 sites packages are forwarded to
+  group add NAME [MEMBER...] | group remove NAME | group list | group show NAME
+  group members add|remove NAME MEMBER...      address-book groups; each takes [--owner USER]
+                            (personal groups); a member is an account, an e-mail or @GROUP
   check                     verify that the catalog and the blob store agree
   job list [--state S] | job retry ID | job cancel ID       the durable job queue
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
@@ -66,4 +69,5 @@ int main(int argc, char** argv) {
     if (group == "site") return ctl::siteCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
+    if (group == "group") return ctl::groupCommand(*gateway, commandLine.words);
 }

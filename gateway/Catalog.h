@@ -166,6 +166,19 @@ struct ForwardRecord {
     int64_t updatedAt = 0;
 };
 
+// An address-book group (CatalogGroups.cpp): site-wide (no owner, made by an
+// admin) or personal (owned by an account; it shadows a site group of the
+// same name for its owner). Members are account names, e-mail addresses or
+// other groups ("@name"), in the order they were added.
+struct GroupRecord {
+    int64_t id = 0;
+    std::string name;
+    std::optional<int64_t> ownerId;
+    std::string ownerName;  // filled by reads
+    std::vector<std::string> members;
+    int64_t created = 0;
+};
+
 class Catalog {
 public:
     // Opens the SQLite catalog at `path` and migrates it to the latest schema.
@@ -349,6 +362,30 @@ public:
     Db& db() { return *db_; }
 
 private:
+    // --- address-book groups (CatalogGroups.cpp). `ownerId` absent: the site's.
+    // Names and members are checked (Addresses.h; accounts and groups must
+    // exist, a personal group may name its owner's and the site's groups, a
+    // site group only site groups); a member group that would make a cycle or
+    // nest deeper than kMaxGroupDepth is refused. Exists/NotFound/InvalidArgument.
+    static constexpr int kMaxGroupDepth = 8;
+    static constexpr size_t kMaxGroupMembers = 1000;  // in one expansion
+    Status createGroup(GroupRecord& group);
+    Status removeGroup(const std::string& name, std::optional<int64_t> ownerId);
+    // Exactly the group of that owner (no shadowing).
+    Status findGroup(const std::string& name, std::optional<int64_t> ownerId, GroupRecord& group);
+    Status listGroups(std::optional<int64_t> ownerId, std::vector<GroupRecord>& groups);
+    Status addGroupMembers(const std::string& name, std::optional<int64_t> ownerId,
+                           const std::vector<std::string>& members);
+    // NotFound when a member is not in the group (nothing removed then).
+    Status removeGroupMembers(const std::string& name, std::optional<int64_t> ownerId,
+                              const std::vector<std::string>& members);
+    // The addresses group `name` stands for as `viewerId` sees it (its own
+    // group first, else the site's; absent viewer: the site's): nested groups
+    // expanded depth-first, each address once, in order. NotFound for an
+    // unknown group; InvalidArgument for a cycle, depth or size past the limits.
+    Status expandGroup(const std::string& name, std::optional<int64_t> viewerId,
+                       std::vector<std::string>& addresses);
+
     std::unique_ptr<Db> db_;
 };
 

@@ -250,8 +250,38 @@ const std::vector<std::string> kVersion7 = {
         PRIMARY KEY (package_id, site)))",
 };
 
+// Version 8: a package forwarded here by a peer dadgate keeps the name of its
+// sender at the origin site (its sender_id is the peer account).
+const std::vector<std::string> kVersion8 = {
+    "ALTER TABLE package ADD COLUMN origin_sender TEXT",
+};
+
+// Version 9: address-book groups, site-wide (owner_id NULL) or personal;
+// members (account names, e-mail addresses, "@group") in the order added
+// (rowid). An account's groups go with it. They replace version 1's group
+// tables, which no code ever wrote (members were address_entry ids).
+const std::vector<std::string> kVersion9 = {
+    "DROP TABLE address_group_member",
+    "DROP TABLE address_group",
+    R"(CREATE TABLE address_group (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        owner_id INTEGER REFERENCES account(id),
+        created INTEGER NOT NULL))",
+    "CREATE UNIQUE INDEX address_group_name ON address_group(ifnull(owner_id, 0), name)",
+    R"(CREATE TABLE address_group_member (
+        group_id INTEGER NOT NULL REFERENCES address_group(id),
+        member TEXT NOT NULL,
+        PRIMARY KEY (group_id, member)))",
+    R"(CREATE TRIGGER address_group_removed AFTER DELETE ON address_group
+        BEGIN DELETE FROM address_group_member WHERE group_id = OLD.id; END)",
+    R"(CREATE TRIGGER address_group_owner_removed BEFORE DELETE ON account
+        BEGIN DELETE FROM address_group WHERE owner_id = OLD.id; END)",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
-    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5, &kVersion6, &kVersion7};
+    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5,
+    &kVersion6, &kVersion7, &kVersion8, &kVersion9};
 
 }  // namespace
 

@@ -1,17 +1,13 @@
 #include "Delivery.h"
 
+#include <algorithm>
 #include <set>
+
+#include "Addresses.h"
 
 namespace dad {
 
 namespace {
-
-bool looksLikeEmail(const std::string& s) {
-    const size_t at = s.find('@');
-    return at != std::string::npos && at > 0 && at == s.rfind('@') &&
-           s.find('.', at) != std::string::npos && s.back() != '.' &&
-           s.find_first_of(" \t,;<>\"") == std::string::npos;
-}
 
 std::string trim(const std::string& s) {
     const size_t b = s.find_first_not_of(" \t");
@@ -22,21 +18,37 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
-                         std::vector<RecipientRecord>& recipients) {
-    std::vector<RecipientRecord> named;
-    if (Status s = catalog.listRecipients(draft.id, named); !s) return s;
+                         std::vector<RecipientRecord>& recipients,
+                         std::vector<std::string>& groups) {
+    std::vector<RecipientRecord> listed;
+    if (Status s = catalog.listRecipients(draft.id, listed); !s) return s;
+    std::vector<std::string> parts;
     size_t start = 0;
     for (;;) {
         const size_t end = draft.name.find(',', start);
-        const std::string part = trim(draft.name.substr(start, end - start));
+        parts.push_back(trim(draft.name.substr(start, end - start)));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    groups.clear();
+    const auto group = [&groups](const std::string& address) {
+        std::string name;
+        if (!isGroupReference(address, &name)) return false;
+        if (std::find(groups.begin(), groups.end(), name) == groups.end()) groups.push_back(name);
+        return true;
+    };
+    std::vector<RecipientRecord> named;
+    for (const RecipientRecord& r : listed) {
+        if (!group(r.address)) named.push_back(r);
+    }
+    for (const std::string& part : parts) {
         AccountRecord account;
-        if (!part.empty() && (looksLikeEmail(part) || catalog.findAccount(part, account))) {
+        if (part.empty() || group(part)) continue;
+        if (isEmailAddress(part) || catalog.findAccount(part, account)) {
             RecipientRecord r;
             r.address = part;
             named.push_back(r);
         }
-        if (end == std::string::npos) break;
-        start = end + 1;
     }
     return matchRecipients(catalog, named, recipients);
 }
@@ -46,6 +58,8 @@ Status matchRecipients(Catalog& catalog, const std::vector<RecipientRecord>& nam
     recipients.clear();
     std::set<std::string> seen;
     for (RecipientRecord r : named) {
+        std::string group;
+        if (isGroupReference(r.address, &group)) return unexpandedGroup(group);
         AccountRecord account;
         r.accountId.reset();
         if (catalog.findAccountByAddress(r.address, account) && !account.disabled) {
@@ -55,6 +69,12 @@ Status matchRecipients(Catalog& catalog, const std::vector<RecipientRecord>& nam
         if (seen.insert(key).second) recipients.push_back(r);
     }
     return Status::ok();
+}
+
+Status unexpandedGroup(const std::string& name) {
+    return Status::invalid("@" + name +
+                           " is an address-book group and no delivery policy expanded it "
+                           "(the site's policies/delivery.lua does)");
 }
 
 }  // namespace dad

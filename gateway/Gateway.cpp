@@ -47,6 +47,7 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
         g->luaPolicies_ = lua.get();
         g->policy_.add(std::move(lua));
     }
+        lua->setGroupLookup(LuaPolicies::catalogGroups(*raw->catalog_));
     gateway = std::move(g);
     return Status::ok();
 }

@@ -232,7 +232,8 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
         std::any_of(files.begin(), files.end(), [](const auto& f) { return f.first != ".dad"; });
     if (!hasContent) return Status::invalid("the draft is empty: upload files before sending");
     std::vector<RecipientRecord> recipients;
-    if (Status s = resolveRecipients(catalog, draft, recipients); !s) return s;
+    std::vector<std::string> groups;  // "@name" parts: the delivery policy expands them
+    if (Status s = resolveRecipients(catalog, draft, recipients, groups); !s) return s;
     // forward_to names known sites, or the package is not sent: a typo would
     // otherwise send it without the forward the sender asked for.
     std::vector<std::string> forwards;
@@ -256,6 +257,7 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
     event.packageName = draft.name;
     for (const RecipientRecord& r : recipients)
         event.recipients.push_back(r.address);
+    event.groups = groups;
     if (draft.expiresAfter) event.expiresAfter = *draft.expiresAfter;
     if (draft.expiresAt) event.expiresAt = *draft.expiresAt;
     if (draft.maxDownloads) event.maxDownloads = *draft.maxDownloads;
@@ -272,6 +274,8 @@ Status GatewaySession::sendDraft(const PackageRecord& draft, const std::string& 
             named.push_back(r);
         }
         if (Status s = matchRecipients(catalog, named, recipients); !s) return s;
+    } else if (!groups.empty()) {
+        return unexpandedGroup(groups.front());
     }
     if (changes.expiresAfter || changes.maxDownloads || changes.password) {
         PackageRecord updated = draft;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "Catalog.h"
 #include "FileSystem.h"
 
 namespace dad {
@@ -47,6 +48,24 @@ Status LuaPolicies::reload() {
     return Status::ok();
 }
 
+LuaPolicies::GroupLookup LuaPolicies::catalogGroups(Catalog& catalog) {
+    return [&catalog](int64_t accountId, const std::string& name, std::vector<std::string>& out) {
+        return catalog.expandGroup(
+            name, accountId > 0 ? std::optional<int64_t>(accountId) : std::nullopt, out);
+    };
+}
+
+LuaLookups LuaPolicies::lookupsFor(const GroupLookup& groups, int64_t accountId) {
+    LuaLookups lookups;
+    if (groups) {
+        lookups.group = [groups, accountId](const std::string& name,
+                                            std::vector<std::string>& out) {
+            return groups(accountId, name, out);
+        };
+    }
+    return lookups;
+}
+
 std::vector<std::string> LuaPolicies::scriptNames() const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string> names;
@@ -71,6 +90,7 @@ std::map<std::string, LuaValue> LuaPolicies::eventTable(const PolicyEvent& e) {
         package.table["pid"] = LuaValue::of(e.packagePid);
         package.table["name"] = LuaValue::of(e.packageName);
         package.table["recipients"] = LuaValue::listOf(e.recipients);
+        package.table["groups"] = LuaValue::listOf(e.groups);
         if (e.expiresAfter >= 0) package.table["expires_after"] = LuaValue::of(e.expiresAfter);
         if (e.expiresAt >= 0) package.table["expires_at"] = LuaValue::of(e.expiresAt);
         if (e.maxDownloads >= 0) package.table["max_downloads"] = LuaValue::of(e.maxDownloads);
@@ -130,11 +150,12 @@ Decision LuaPolicies::decide(const PolicyEvent& event) {
     }
     const std::string function = std::string("on_") + hookName(event.hook);
     const auto table = eventTable(event);
+    const LuaLookups lookups = lookupsFor(groups_, event.accountId);
     Decision result = Decision::noOpinion();
     for (const auto& script : *scripts) {
         if (!script->defines(function)) continue;
         LuaOutcome outcome;
-        Status s = script->call(function, table, outcome);
+        Status s = script->call(function, table, outcome, &lookups);
         for (const std::string& line : outcome.logLines)
             report_(script->name() + ": " + line);
         if (!s) {

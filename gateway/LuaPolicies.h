@@ -21,6 +21,8 @@
 
 namespace dad {
 
+class Catalog;
+
 class LuaPolicies : public PolicyHandler {
 public:
     // `report` receives each script failure ("name:line: message").
@@ -32,6 +34,16 @@ public:
     // Loads one script, for `dadctl policy test`.
     static Status loadFile(const std::string& path, const LuaLimits& limits,
                            std::unique_ptr<LuaScript>& script);
+
+    // How dad.group finds a group for the event's account (0: none).
+    // REQUIRES: set before serving.
+    using GroupLookup = std::function<Status(int64_t accountId, const std::string& name,
+                                             std::vector<std::string>& addresses)>;
+    void setGroupLookup(GroupLookup lookup) { groups_ = std::move(lookup); }
+    // The catalog's groups as an account sees them (Catalog::expandGroup).
+    static GroupLookup catalogGroups(Catalog& catalog);
+    // What a script may look up during a hook of `accountId`'s event.
+    static LuaLookups lookupsFor(const GroupLookup& groups, int64_t accountId);
 
     std::string name() const override { return "lua"; }
     Decision decide(const PolicyEvent& event) override;
@@ -48,6 +60,7 @@ private:
     bool denyOnError_;
     LuaLimits limits_;
     std::function<void(const std::string&)> report_;
+    GroupLookup groups_;
     mutable std::mutex mutex_;
     std::shared_ptr<const ScriptSet> scripts_;
 };

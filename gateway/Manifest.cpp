@@ -1,5 +1,7 @@
 #include "Manifest.h"
 
+#include "Addresses.h"
+
 #include <cctype>
 #include <ctime>
 #include <set>
@@ -25,9 +27,8 @@ bool isAddress(const std::string& a) {
             return false;
         }
     }
-    const size_t at = a.find('@');
-    if (at == std::string::npos) return true;  // an account name
-    return at > 0 && at == a.rfind('@') && a.find('.', at) != std::string::npos && a.back() != '.';
+    if (a.find('@') == std::string::npos) return true;  // an account name
+    return isEmailAddress(a) || isGroupReference(a);
 }
 
 bool parseList(const std::string& value, std::vector<std::string>& out, std::string& bad) {
@@ -146,7 +147,7 @@ Status ManifestParser::parse(const std::string& text, Manifest& m) {
         std::string bad;
         if (key == "to" || key == "cc") {
             if (!parseList(value, key == "to" ? m.to : m.cc, bad)) {
-                return fail("'" + bad + "' is not an account name or e-mail address");
+                return fail("'" + bad + "' is not an account name, e-mail address or @group");
             }
         } else if (key == "message") {
             if (!m.message.empty()) m.message += "\n";

@@ -44,6 +44,9 @@ struct PolicyEvent {
     // For package hooks: what the package is set to when the hook runs.
     std::string packageName;
     std::vector<std::string> recipients;
+    // package_sent: address-book groups the draft's name or manifest names
+    // ("@team" -> "team"), not expanded; the delivery policy expands them.
+    std::vector<std::string> groups;
     int64_t expiresAfter = -1;  // seconds after sending; -1: not set
     int64_t expiresAt = -1;     // a fixed time (seconds since the epoch); -1: not set
     int64_t maxDownloads = -1;  // -1: unlimited

@@ -23,6 +23,7 @@ class ManifestTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testCrlfLineEndingsAccepted);
     CPPUNIT_TEST(testLineWithoutEqualsRefused);
     CPPUNIT_TEST(testBadAddressRefused);
+    CPPUNIT_TEST(testGroupsAreAddresses);
     CPPUNIT_TEST(testParseDuration);
     CPPUNIT_TEST_SUITE_END();
 
@@ -181,9 +182,19 @@ public:
                              error("to = bob\njust some words\n"));
     }
 
+    void testGroupsAreAddresses() {
+        Manifest m;
+        CPPUNIT_ASSERT(ManifestParser::parse("to = @team, bob\ncc = @ops.uk-1\n", m));
+        CPPUNIT_ASSERT_EQUAL(std::string("@team"), m.to.at(0));
+        CPPUNIT_ASSERT_EQUAL(std::string("@ops.uk-1"), m.cc.at(0));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string(".dad line 1: '@-x' is not an account name, e-mail address or @group"),
+            error("to = @-x\n"));
+    }
+
     void testBadAddressRefused() {
         CPPUNIT_ASSERT_EQUAL(
-            std::string(".dad line 1: 'bob@' is not an account name or e-mail address"),
+            std::string(".dad line 1: 'bob@' is not an account name, e-mail address or @group"),
             error("to = bob@\n"));
         CPPUNIT_ASSERT_EQUAL(std::string(".dad line 2: 'a@b.c' is not a site name"),
                              error("to = bob\nforward_to = peer1, a@b.c\n"));

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     if (group == "policy") return ctl::policyCommand(*gateway, commandLine.words);
     if (group == "fetch") return ctl::fetchCommand(*gateway, commandLine.words);
     if (group == "site") return ctl::siteCommand(*gateway, commandLine.words);
+    if (group == "group") return ctl::groupCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
-    if (group == "group") return ctl::groupCommand(*gateway, commandLine.words);
 }

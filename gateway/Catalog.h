@@ -359,9 +359,6 @@ public:
                          bool attempt);
     Status listForwards(int64_t packageId, std::vector<ForwardRecord>& forwards);
 
-    Db& db() { return *db_; }
-
-private:
     // --- address-book groups (CatalogGroups.cpp). `ownerId` absent: the site's.
     // Names and members are checked (Addresses.h; accounts and groups must
     // exist, a personal group may name its owner's and the site's groups, a
@@ -386,6 +383,9 @@ private:
     Status expandGroup(const std::string& name, std::optional<int64_t> viewerId,
                        std::vector<std::string>& addresses);
 
+    Db& db() { return *db_; }
+
+private:
     std::unique_ptr<Db> db_;
 };
 

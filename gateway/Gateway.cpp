@@ -43,11 +43,11 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
         auto lua = std::make_unique<LuaPolicies>(
             options.policyDir, options.policyDenyOnError, LuaLimits(),
             [raw](const std::string& line) { raw->reportPolicy(line); });
+        lua->setGroupLookup(LuaPolicies::catalogGroups(*raw->catalog_));
         if (Status s = lua->reload(); !s) return s;
         g->luaPolicies_ = lua.get();
         g->policy_.add(std::move(lua));
     }
-        lua->setGroupLookup(LuaPolicies::catalogGroups(*raw->catalog_));
     gateway = std::move(g);
     return Status::ok();
 }

@@ -17,6 +17,7 @@ void expire(Gateway& gateway, const PackageRecord& package, const std::string& w
     event.user = package.senderName;
     event.accountId = package.senderId;
     event.packagePid = package.pid;
+    event.packageName = package.name;
     (void)gateway.policy().ask(event);
 }
 

@@ -173,5 +173,35 @@ class PolicyHooksTest(unittest.TestCase):
         self.assertIn("no fetching from 127.0.0.1", dead()[0])
 
 
+class ConnectHookOverEachProtocolTest(unittest.TestCase):
+    """on_connect refusing FTPS and WebDAV (test_policy_protocols refuses SFTP):
+    the reason reaches each client before any login."""
+
+    def setUp(self):
+        policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
+        self.addCleanup(shutil.rmtree, policy_dir, True)
+        with open(os.path.join(policy_dir, "connect.lua"), "w", encoding="utf-8") as f:
+            f.write('function on_connect(e)\n'
+                    '  if e.protocol ~= "sftp" then return deny("closed for " .. e.protocol) end\n'
+                    'end\n')
+        self.gateway = Gateway(extra_defines={"policy.dir": policy_dir}, web=True, ftp=True)
+        self.addCleanup(self.gateway.cleanup)
+        self.gateway.start()
+        self.gateway.add_user("alice", "alice-pw")
+
+    def test_connect_refusal_reaches_ftps_and_webdav(self):
+        with self.assertRaises(ftplib.Error) as refused:
+            ftplib_client(self.gateway, "alice", "alice-pw")
+        self.assertIn("closed for ftps", str(refused.exception))
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
+        self.addCleanup(conn.close)
+        auth = base64.b64encode(b"alice:alice-pw").decode()
+        conn.request("PROPFIND", "/", headers={"Authorization": "Basic " + auth, "Depth": "0"})
+        response = conn.getresponse()
+        self.assertEqual(response.status, 403)
+        self.assertIn(b"closed for webdav", response.read())
+        close_client(self.gateway.connect("alice", "alice-pw"))
+
+
 if __name__ == "__main__":
     unittest.main()

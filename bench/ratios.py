@@ -5,7 +5,7 @@
 
 For every (workload, op, client) both servers ran: the median value of each, the ratio subject/reference
 (throughput: > 1 = subject faster; W5 memory per session: < 1 = subject leaner), and the server's CPU cost:
-seconds per GiB moved (W1, W3), milliseconds per file (W2), milliseconds per session (W4).
+seconds per GiB moved (W1, W3), milliseconds per file (W2), per session (W4), per request (P1, bench/propfind.py).
 """
 import argparse, json, statistics
 
@@ -28,6 +28,8 @@ def cost(r):
         return 1000 * s / r['files'], 'ms/file'
     if r.get('cycles'):
         return 1000 * s / r['cycles'], 'ms/session'
+    if r.get('requests'):
+        return 1000 * s / r['requests'], 'ms/request'
     return None, ''
 
 

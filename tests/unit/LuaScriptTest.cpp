@@ -30,6 +30,7 @@ class LuaScriptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testCoroutineIsAbsent);
     CPPUNIT_TEST(testLoopInAFinalizerIsRefused);
     CPPUNIT_TEST(testEndlessLoopInAMessageHandlerStopped);
+    CPPUNIT_TEST(testEndlessLoopInACloseHandlerStopped);
     CPPUNIT_TEST(testStringRepOfNothingForeverStopped);
     CPPUNIT_TEST(testStringRepMemoryBombStopped);
     CPPUNIT_TEST(testHugeTableConcatStopped);
@@ -206,6 +207,18 @@ public:
         CPPUNIT_ASSERT_MESSAGE(s.message(), s);
         CPPUNIT_ASSERT(outcome.answer == LuaOutcome::Answer::Allow);
     }
+    // A to-be-closed variable's __close runs while an error unwinds, with
+    // the hook back on: the budget stops it too.
+    void testEndlessLoopInACloseHandlerStopped() {
+        std::string error = errorOf(
+            "local x <close> = setmetatable({}, {__close = function() while true do end end})\n"
+            "while true do end");
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "instruction budget"));
+        error = errorOf(
+            "do local x <close> = setmetatable({}, {__close = function() while true do end end}) "
+            "end");
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "test.lua:2: instruction budget"));
+    }
     void testStringRepOfNothingForeverStopped() {
         const std::string error = errorOf("local s = string.rep('', math.maxinteger)");
         CPPUNIT_ASSERT_MESSAGE(error, contains(error,
@@ -252,8 +265,8 @@ public:
     }
     // Backtracking inside lstrlib's C matcher is invisible to the count hook.
     void testCatastrophicPatternStopped() {
-        const std::string error = errorOf(
-            "local s = string.rep('a', 50000)\nreturn s:find(string.rep('a-', 12) .. 'b')");
+        const std::string error =
+            errorOf("local s = string.rep('a', 50000)\nreturn s:find(string.rep('a-', 12) .. 'b')");
         CPPUNIT_ASSERT_MESSAGE(error, contains(error, "test.lua:3: instruction budget"));
         CPPUNIT_ASSERT(contains(error, "pattern matching"));
         for (const char* call : {"s:match('(.*)(.*)(.*)b')", "s:gsub('.-.-.-b', '')",

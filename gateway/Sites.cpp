@@ -10,6 +10,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "FetchRequest.h"
 #include "SecretFiles.h"
 
 namespace dad {
@@ -23,19 +24,6 @@ std::string schemeOf(const std::string& type) {
     if (type == "peer") return "https";
     if (type == "ftp" || type == "ftps" || type == "sftp") return type;
     return "";
-}
-
-bool hostKeyValid(const std::string& key) {
-    const std::string prefix = "SHA256:";
-    if (key.compare(0, prefix.size(), prefix) != 0) return false;
-    const std::string b64 = key.substr(prefix.size());
-    // A SHA-256 is 43 base64 characters without padding (ssh-keygen -l prints it so).
-    if (b64.size() != 43 && !(b64.size() == 44 && b64.back() == '=')) return false;
-    for (size_t i = 0; i < 43; ++i) {
-        const char c = b64[i];
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
-    }
-    return true;
 }
 
 }  // namespace
@@ -79,8 +67,10 @@ Status Sites::check(const SiteRecord& site) {
             "an sftp site needs --host-key SHA256:... (as ssh-keygen -lf shows for the server's "
             "host key); keys are never trusted on first use");
     }
-    if (!site.hostKey.empty() && !hostKeyValid(site.hostKey)) {
-        return Status::invalid("--host-key must be SHA256: and 43 base64 characters");
+    if (!site.hostKey.empty() && !FetchRequestCodec::checkHostKey(site.hostKey)) {
+        return Status::invalid(
+            "--host-key must be SHA256: and 43 base64 characters, as "
+            "ssh-keygen -l prints it");
     }
     if (site.type != "sftp" && !site.hostKey.empty()) {
         return Status::invalid("--host-key is for sftp sites only");

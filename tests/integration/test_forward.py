@@ -21,6 +21,12 @@ FORWARD_TIMEOUT = 120
 # Quick retries, and dadctl's jobs found within a second.
 JOB_DEFINES = {"jobs.idle_poll_seconds": "1", "jobs.first_retry_seconds": "1",
                "jobs.max_retry_seconds": "2", "jobs.max_attempts": "30"}
+# Lua forwards the drafts whose name starts with "tofar" when they are sent.
+LUA_FORWARD = """
+function on_package_sent(event)
+  if string.find(event.package.name, "^tofar") then dad.forward("plain") end
+end
+"""
 FORWARD_LINE = re.compile(r"^  (\S+)  (queued|running|done|failed)  (\d+) of (\d+) bytes"
                           r"  attempts (\d+)  .*?(?:  error: (.*))?$")
 
@@ -29,8 +35,8 @@ class ForwardCase:
     """Mixin: one gateway with alice and bob; helpers to send and track."""
 
     @classmethod
-    def start_gateway(cls):
-        cls.gateway = Gateway(extra_defines=JOB_DEFINES)
+    def start_gateway(cls, extra=None):
+        cls.gateway = Gateway(extra_defines=dict(JOB_DEFINES, **(extra or {})))
         cls.addClassCleanup(cls.gateway.cleanup)
         cls.gateway.start()
         for name, password in (ALICE, BOB):
@@ -131,7 +137,11 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
         cls.ftps = ProFtpd(tls=True, tls_required=True)
         cls.addClassCleanup(cls.ftps.cleanup)
         cls.ftps.start()
-        cls.start_gateway()
+        policy_dir = tempfile.mkdtemp(prefix="dadgate-forward-policy-")
+        cls.addClassCleanup(shutil.rmtree, policy_dir, True)
+        with open(os.path.join(policy_dir, "forward.lua"), "w") as f:
+            f.write(LUA_FORWARD)
+        cls.start_gateway({"policy.dir": policy_dir})
 
     def setUp(self):
         super().setUp()
@@ -183,6 +193,16 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
         state = self.wait_state(pid, "plain")
         self.assertEqual(state[0], "done", state)
         self.assertArrived(os.path.join(self.ftp.home, "incoming"), pid, files)
+
+    def test_lua_dad_forward_forwards_when_sent(self):
+        files = {"lua.txt": b"forwarded because a policy said so\n"}
+        pid = self.send("tofar-1", files)
+        state = self.wait_state(pid, "plain")
+        self.assertEqual(state[0], "done", state)
+        self.assertArrived(os.path.join(self.ftp.home, "incoming"), pid, files)
+        # Policy leaves other packages alone.
+        other = self.send("elsewhere", {"x.txt": b"x"})
+        self.assertEqual(self.forwards(other), {})
 
     def test_unknown_site_in_manifest_refuses_the_send(self):
         sftp, pid = self.make_draft("typo", {"a.txt": b"x"},

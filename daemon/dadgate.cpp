@@ -29,6 +29,7 @@
 #include "JobQueue.h"
 #include "NotifyJobs.h"
 #include "PackagePages.h"
+#include "PeerApi.h"
 #include "SftpSubsystem.h"
 #include "SshServer.h"
 #include "TlsCertificate.h"
@@ -207,12 +208,23 @@ int main(int argc, char** argv) {
             config->getInt("pages.max_zips", pageOptions.maxConcurrentZips);
         pageOptions.tempDirectory = dataDir + "/tmp";
         auto pages = std::make_shared<PackagePages>(gw, pageOptions);
+        // The peer API: another dadgate forwarding a package here (HTTPS only).
+        PeerReceiverOptions peerOptions;
+        Poco::StringTokenizer peerAccounts(
+            config->getString("peer.accounts", ""), ",",
+            Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+        peerOptions.accounts.insert(peerAccounts.begin(), peerAccounts.end());
+        auto peerReceiver = std::make_shared<PeerReceiver>(gw, peerOptions);
+        auto peers = std::make_shared<PeerApi>(gw, *peerReceiver);
         webdav = std::make_unique<WebDavServer>(
             dav, gw,
             [&gw](const std::string& user, std::unique_ptr<DeadProperties>& properties) {
                 return DeadProperties::open(gw, user, properties);
             },
-            [pages](const Poco::Net::HTTPServerRequest& request, bool secure) {
+            [pages, peers, peerReceiver](const Poco::Net::HTTPServerRequest& request, bool secure) {
+                if (Poco::Net::HTTPRequestHandler* peer = peers->handlerFor(request, secure)) {
+                    return peer;
+                }
                 return pages->handlerFor(request, secure);
             });
         if (Status s = webdav->start(); !s) return fail("webdav: " + s.message());

@@ -282,6 +282,9 @@ public:
     // The package whose share token is `token` (CatalogLinks.cpp). NotFound
     // otherwise; the message never repeats the token.
     Status findPackageByToken(const std::string& token, PackageRecord& package);
+    // A package that came from a peer dadgate shows its sender at the origin
+    // ("alice@site-a") as senderName instead of the peer account (CatalogPeers.cpp).
+    Status setPackageOrigin(int64_t packageId, const std::string& originSender);
 
     // --- downloads
     // Records a download starting. With `limit`, refused (PermissionDenied)

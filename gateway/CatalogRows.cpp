@@ -56,7 +56,8 @@ UploadRecord upload(const SqlRow& row) {
 }
 
 const char* const kPackageColumns =
-    "k.id, k.pid, k.token, k.sender_id, s.name, k.name, k.state, k.root_node, k.message, "
+    "k.id, k.pid, k.token, k.sender_id, COALESCE(k.origin_sender, s.name), k.name, k.state, "
+    "k.root_node, k.message, "
     "k.expires_at, k.max_downloads, k.password_hash, k.notify, k.forward_to, k.return_of, "
     "k.sent_name, k.created, k.sent_at, k.expires_after";
 

@@ -58,6 +58,7 @@ public:
           session_(url.getHost(), url.getPort(), tlsClientContext(site.caFile)),
           where_(url.getHost() + ":" + std::to_string(url.getPort())) {
         session_.setTimeout(Poco::Timespan(timeoutSeconds, 0));
+        session_.setKeepAlive(true);  // offer, content and commit on one connection
     }
 
     // One request with a body from `write` (given the request stream);

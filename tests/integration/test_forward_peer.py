@@ -1,0 +1,358 @@
+"""Forwarding a package to another dadgate (a site of type peer).
+
+Two real gateways on loopback: A (where alice sends) forwards to B through
+B's peer API on its HTTPS listener, B's certificate verified against its own
+generated self-signed certificate. The package keeps its PID; bob (an
+account on both) sees it in /inbox on B; content B already holds does not
+move; a connection cut mid-transfer (by a TCP proxy in this test) resumes
+from what B holds; a download cut on A is finished on B; a refused login or
+an untrusted certificate fails the forward at once, and tracking says why.
+"""
+
+import http.client
+import json
+import os
+import re
+import socket
+import ssl
+import threading
+import unittest
+
+from harness import (MiB, Gateway, close_client, sha256_bytes, sha256_file, wait_until,
+                     write_random_file)
+
+ALICE = ("alice", "alice-pw-9")
+BOB = ("bob", "bob-pw-9")
+PEER = ("site-a", "peer-token-of-site-a-0123456789")
+PEER_PREFIX = "/.well-known/dadgate/peer/v1/packages/"
+RECEIVED = re.compile(r"peer (\S+): received (\d+) byte\(s\) of ([0-9a-f]{64}) for (\S+) from "
+                      r"offset (\d+)")
+FORWARD_TIMEOUT = 120
+
+
+class CuttingProxy:
+    """A TCP proxy on loopback to `target_port`: it cuts the first connection
+    that carries `cut_after` bytes from the client, and then passes all whole."""
+
+    def __init__(self, target_port, cut_after):
+        self.target_port = target_port
+        self.cut_after = cut_after
+        self.connections = 0
+        self.cut = False
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.sockets = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+            with self.lock:
+                self.connections += 1
+                self.sockets += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, self.cut_after),
+                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, None),
+                             daemon=True).start()
+
+    def _pump(self, source, sink, limit):
+        passed = 0
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if limit is not None and passed + len(data) >= limit:
+                    with self.lock:
+                        cut_now = not self.cut
+                        self.cut = True
+                    if cut_now:
+                        sink.sendall(data[:limit - passed])
+                        break
+                    limit = None
+                sink.sendall(data)
+                passed += len(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        self.listener.close()
+        with self.lock:
+            for s in self.sockets:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+
+class ForwardPeerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        quick_jobs = {"jobs.first_retry_seconds": "1", "jobs.max_retry_seconds": "1",
+                      "jobs.idle_poll_seconds": "1", "jobs.max_attempts": "20",
+                      "forward.timeout_seconds": "20"}
+        cls.b = Gateway(web=True, extra_defines=dict(quick_jobs, **{"peer.accounts": PEER[0]}))
+        cls.addClassCleanup(cls.b.cleanup)
+        cls.b.start()
+        cls.a = Gateway(extra_defines=quick_jobs)
+        cls.addClassCleanup(cls.a.cleanup)
+        cls.a.start()
+        for gw in (cls.a, cls.b):
+            gw.add_user(ALICE[0], ALICE[1], email="alice@example.com")
+            gw.add_user(BOB[0], BOB[1], email="bob@example.com")
+        cls.b.add_user(PEER[0], PEER[1])
+        cls.b_cert = os.path.join(cls.b.data_dir, "tls", "cert.pem")
+        cls.add_site("b", cls.b.https_port, PEER[1], ca=True)
+
+    @classmethod
+    def add_site(cls, name, port, token, ca=True, user=PEER[0]):
+        args = ["site", "add", name, "--type", "peer", "--url", "https://localhost:%d" % port,
+                "--user", user]
+        if ca:
+            args += ["--ca", cls.b_cert]
+        rc, out, err = cls.a.dadctl(*args, input=token + "\n")
+        if rc != 0:
+            raise AssertionError("dadctl %s: %s%s" % (" ".join(args), out, err))
+
+    def setUp(self):
+        super().setUp()
+        import shutil
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="dadgate-forward-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    # ---- helpers ----------------------------------------------------------
+
+    def local(self, name):
+        return os.path.join(self.tmp, name)
+
+    def sftp(self, gw, user):
+        client = gw.connect(user[0], user[1])
+        self.addCleanup(close_client, client)
+        return client
+
+    def send_package(self, name, files, forward_to=None):
+        """alice sends `files` ({path: local file}) to bob on A; returns the PID."""
+        client = self.sftp(self.a, ALICE)
+        client.mkdir("/outbox/" + name)
+        for path, local in files.items():
+            parts = path.split("/")
+            for i in range(1, len(parts)):
+                folder = "/outbox/%s/%s" % (name, "/".join(parts[:i]))
+                try:
+                    client.stat(folder)
+                except IOError:
+                    client.mkdir(folder)
+            client.put(local, "/outbox/%s/%s" % (name, path))
+        manifest = "to = bob@example.com\nmessage = figures for %s\n" % name
+        if forward_to:
+            manifest += "forward_to = %s\n" % forward_to
+        with client.open("/outbox/%s/.dad" % name, "w") as f:
+            f.write(manifest)
+        with client.open("/outbox/%s/.link" % name) as f:
+            pid = re.search(r"(?m)^pid = (\S+)", f.read().decode()).group(1)
+        client.rename("/outbox/" + name, "/sent/" + name)
+        return pid
+
+    def show(self, gw, pid):
+        rc, out, err = gw.dadctl("package", "show", pid)
+        return out if rc == 0 else ""
+
+    def forward_line(self, pid, site):
+        match = re.search(r"(?m)^\s+%s\s+(\S+)\s.*$" % re.escape(site), self.show(self.a, pid))
+        return match.group(0) if match else ""
+
+    def wait_forwarded(self, pid, site="b"):
+        wait_until(lambda: " done " in self.forward_line(pid, site) or
+                   " failed " in self.forward_line(pid, site),
+                   FORWARD_TIMEOUT, interval=0.2, what="the forward of %s to %s" % (pid, site))
+        line = self.forward_line(pid, site)
+        self.assertIn(" done ", line, self.show(self.a, pid) + self.b.log_text()[-3000:])
+        self.assertIn("state: sent", self.show(self.b, pid))
+
+    def received_on_b(self, pid):
+        """(bytes, offset) of every content PUT B logged for `pid`."""
+        return [(int(m.group(2)), int(m.group(5))) for m in RECEIVED.finditer(self.b.log_text())
+                if m.group(4) == pid]
+
+    def inbox_entry(self, gw, suffix):
+        """bob's SFTP client on `gw` and his inbox folder whose name ends with `suffix`."""
+        client = self.sftp(gw, BOB)
+        names = [n for n in client.listdir("/inbox") if n.endswith(suffix)]
+        self.assertEqual(len(names), 1, client.listdir("/inbox"))
+        return client, "/inbox/" + names[0]
+
+    def peer_call(self, method, path, body=b"", user=PEER, headers=None):
+        context = ssl.create_default_context(cafile=self.b_cert)
+        connection = http.client.HTTPSConnection("localhost", self.b.https_port,
+                                                 context=context, timeout=30)
+        self.addCleanup(connection.close)
+        import base64
+        auth = base64.b64encode(("%s:%s" % user).encode()).decode()
+        all_headers = {"Authorization": "Basic " + auth, "Content-Type": "application/json"}
+        all_headers.update(headers or {})
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+
+    # ---- tests ------------------------------------------------------------
+
+    def test_package_arrives_with_its_pid_and_bob_downloads_it_on_b(self):
+        big = self.local("big.bin")
+        big_sha = write_random_file(big, 3 * MiB + 17)
+        notes = self.local("notes.txt")
+        notes_sha = write_random_file(notes, 5000)
+        pid = self.send_package("quarterly", {"big.bin": big, "docs/notes.txt": notes},
+                                forward_to="b")
+        self.wait_forwarded(pid)
+
+        report = self.show(self.b, pid)
+        self.assertIn("package: %s\n" % pid, report)
+        self.assertIn("sender: alice@site-a\n", report)
+        self.assertIn("bob@example.com (account)", report)
+        client, folder = self.inbox_entry(self.b, pid)
+        self.assertTrue({"big.bin", "docs"} <= set(client.listdir(folder)),
+                        client.listdir(folder))
+        client.get(folder + "/big.bin", self.local("big.back"))
+        client.get(folder + "/docs/notes.txt", self.local("notes.back"))
+        self.assertEqual(sha256_file(self.local("big.back")), big_sha)
+        self.assertEqual(sha256_file(self.local("notes.back")), notes_sha)
+        # Every byte moved once.
+        self.assertEqual(sum(b for b, _ in self.received_on_b(pid)), 3 * MiB + 17 + 5000)
+
+    def test_content_b_holds_already_does_not_move(self):
+        data = self.local("same.bin")
+        sha = write_random_file(data, 2 * MiB)
+        first = self.send_package("first", {"same.bin": data}, forward_to="b")
+        self.wait_forwarded(first)
+        self.assertEqual(sum(b for b, _ in self.received_on_b(first)), 2 * MiB)
+
+        second = self.send_package("second", {"again/copy.bin": data}, forward_to="b")
+        self.wait_forwarded(second)
+        self.assertNotEqual(first, second)
+        self.assertEqual(self.received_on_b(second), [], "content moved again")
+        client, folder = self.inbox_entry(self.b, second)
+        client.get(folder + "/again/copy.bin", self.local("copy.back"))
+        self.assertEqual(sha256_file(self.local("copy.back")), sha)
+
+    def test_cut_connection_resumes_where_b_stopped(self):
+        size = 64 * MiB
+        data = self.local("large.bin")
+        sha = write_random_file(data, size)
+        proxy = CuttingProxy(self.b.https_port, cut_after=16 * MiB)
+        self.addCleanup(proxy.close)
+        self.add_site("b-cut", proxy.port, PEER[1])
+        pid = self.send_package("large", {"large.bin": data}, forward_to="b-cut")
+        self.wait_forwarded(pid, "b-cut")
+        self.assertTrue(proxy.cut, "the proxy never cut the transfer: %r" % (
+            self.received_on_b(pid),))
+        self.assertGreaterEqual(proxy.connections, 2)
+        puts = self.received_on_b(pid)
+        self.assertGreaterEqual(len(puts), 2, puts)
+        self.assertEqual(puts[0][1], 0)
+        self.assertGreater(puts[-1][1], 0, "the retry started from 0: %r" % (puts,))
+        self.assertLess(sum(b for b, _ in puts), 1.5 * size, puts)
+        client, folder = self.inbox_entry(self.b, pid)
+        client.get(folder + "/large.bin", self.local("large.back"))
+        self.assertEqual(sha256_file(self.local("large.back")), sha)
+
+    def test_download_cut_on_a_is_finished_on_b(self):
+        size = 4 * MiB
+        data = self.local("movie.bin")
+        sha = write_random_file(data, size)
+        pid = self.send_package("movie", {"movie.bin": data}, forward_to="b")
+        self.wait_forwarded(pid)
+        half = size // 2
+        client_a, folder_a = self.inbox_entry(self.a, "alice-movie")
+        with client_a.open(folder_a + "/movie.bin", "rb") as f:
+            first = f.read(half)
+        self.assertEqual(len(first), half)
+        client_b, folder_b = self.inbox_entry(self.b, pid)
+        with client_b.open(folder_b + "/movie.bin", "rb") as f:
+            f.seek(half)
+            rest = f.read(size)
+        self.assertEqual(len(rest), size - half)
+        self.assertEqual(sha256_bytes(first + rest), sha)
+        close_client(client_b)
+        # B counts the second half as a complete download of bob's.
+        finished = re.compile(r"(?m)^  \S+  bob  \S+/movie.bin  %d bytes from offset \d+  complete"
+                              % (size - half))
+        wait_until(lambda: finished.search(self.show(self.b, pid)), 30,
+                   what="B recording bob's download")
+
+    def test_wrong_token_fails_without_retry(self):
+        self.add_site("b-badtoken", self.b.https_port, "not-the-token")
+        data = self.local("x.bin")
+        write_random_file(data, 1000)
+        pid = self.send_package("badtoken", {"x.bin": data}, forward_to="b-badtoken")
+        wait_until(lambda: " failed " in self.forward_line(pid, "b-badtoken"), FORWARD_TIMEOUT,
+                   interval=0.2, what="the forward failing")
+        line = self.forward_line(pid, "b-badtoken")
+        self.assertIn("attempts 1 ", line)
+        self.assertIn("401", line)
+        self.assertNotIn("will retry", line)
+
+    def test_untrusted_certificate_fails_without_retry(self):
+        self.add_site("b-noca", self.b.https_port, PEER[1], ca=False)
+        data = self.local("y.bin")
+        write_random_file(data, 1000)
+        pid = self.send_package("noca", {"y.bin": data}, forward_to="b-noca")
+        wait_until(lambda: " failed " in self.forward_line(pid, "b-noca"), FORWARD_TIMEOUT,
+                   interval=0.2, what="the forward failing")
+        line = self.forward_line(pid, "b-noca")
+        self.assertIn("attempts 1 ", line)
+        self.assertIn("certificate", line)
+        self.assertEqual(self.show(self.b, pid), "")
+
+    def test_peer_api_refuses_bad_requests(self):
+        hash_a = "a" * 64
+        description = {"pid": "x-1", "sender": "mallory",
+                       "files": [{"path": "f", "size": 1, "sha256": hash_a}]}
+        # Only a peer account may call it.
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer",
+                                      json.dumps(description), user=BOB)
+        self.assertEqual(status, 403, body)
+        self.assertIn("not a peer account", body)
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", json.dumps(description),
+                                      user=(PEER[0], "wrong"))
+        self.assertEqual(status, 401, body)
+        # Malformed descriptions: 400 naming the problem.
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", "{\"pid\": ")
+        self.assertEqual(status, 400, body)
+        self.assertIn("not JSON", json.loads(body)["error"])
+        bad = dict(description, files=[{"path": "../etc/passwd", "size": 1, "sha256": hash_a}])
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", json.dumps(bad))
+        self.assertEqual(status, 400, body)
+        self.assertIn("files[0]", json.loads(body)["error"])
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-2/offer", json.dumps(description))
+        self.assertEqual(status, 400, body)
+        # Content whose SHA-256 is not the announced one is not kept.
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", json.dumps(description))
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["hashes"][hash_a]["state"], "missing")
+        status, body = self.peer_call("PUT", PEER_PREFIX + "x-1/content/%s?path=f" % hash_a,
+                                      b"z", headers={"Content-Range": "bytes 0-0/1"})
+        self.assertEqual(status, 400, body)
+        self.assertIn("does not match", body)
+        status, body = self.peer_call("POST", PEER_PREFIX + "x-1/commit", json.dumps(description))
+        self.assertEqual(status, 409, body)
+        self.assertEqual(self.show(self.b, "x-1").count("state: sent"), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

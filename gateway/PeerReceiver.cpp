@@ -85,8 +85,8 @@ namespace {
 
 // The package `pid` as a draft of the peer `account`: found, or created with
 // that PID. `sent` when it was committed already.
-Status peerPackage(Gateway& gateway, const AccountRecord& account, const std::string& pid,
-                   bool create, PackageRecord& package, bool& sent) {
+Status peerPackage(Gateway& gateway, const AccountRecord& account, const ConnectionInfo& connection,
+                   const std::string& pid, bool create, PackageRecord& package, bool& sent) {
     Catalog& catalog = gateway.catalog();
     for (int attempt = 0;; ++attempt) {
         Status found = catalog.findPackageByPid(pid, package);
@@ -105,8 +105,8 @@ Status peerPackage(Gateway& gateway, const AccountRecord& account, const std::st
         package.senderId = account.id;
         package.name = pid;
         Status created = catalog.createPackage(package);
-        catalog.audit(
-            {account.name, "", "peer", "draft", draftDirectory(pid), pid, created.isOk()});
+        catalog.audit({account.name, connection.remoteAddress, connection.protocol, "draft",
+                       draftDirectory(pid), pid, created.isOk()});
         if (created) {
             sent = false;
             return Status::ok();
@@ -138,7 +138,8 @@ Status PeerReceiver::offer(const std::string& account, const ConnectionInfo& con
     PeerCall call;
     if (Status s = openCall(gateway_, account, connection, call); !s) return s;
     PackageRecord record;
-    if (Status s = peerPackage(gateway_, call.account, package.pid, true, record, reply.committed);
+    if (Status s = peerPackage(gateway_, call.account, connection, package.pid, true, record,
+                               reply.committed);
         !s) {
         return s;
     }
@@ -178,7 +179,8 @@ Status PeerReceiver::receive(const std::string& account, const ConnectionInfo& c
     if (Status s = openCall(gateway_, account, connection, call); !s) return s;
     PackageRecord record;
     bool sent = false;
-    if (Status s = peerPackage(gateway_, call.account, pid, false, record, sent); !s) return s;
+    if (Status s = peerPackage(gateway_, call.account, connection, pid, false, record, sent); !s)
+        return s;
     Session& session = *call.session;
     const std::string draft = draftDirectory(pid);
     const std::string target = draft + "/" + path;
@@ -244,7 +246,8 @@ Status PeerReceiver::commit(const std::string& account, const ConnectionInfo& co
     if (Status s = openCall(gateway_, account, connection, call); !s) return s;
     PackageRecord record;
     bool sent = false;
-    if (Status s = peerPackage(gateway_, call.account, package.pid, true, record, sent); !s) {
+    if (Status s = peerPackage(gateway_, call.account, connection, package.pid, true, record, sent);
+        !s) {
         return s;
     }
     if (sent) return Status::ok();  // committed before: the sender's retry

@@ -217,7 +217,9 @@ class ForwardPeerTest(unittest.TestCase):
         big_sha = write_random_file(big, 3 * MiB + 17)
         notes = self.local("notes.txt")
         notes_sha = write_random_file(notes, 5000)
-        pid = self.send_package("quarterly", {"big.bin": big, "docs/notes.txt": notes},
+        # The same content twice in one package moves once.
+        pid = self.send_package("quarterly", {"big.bin": big, "docs/notes.txt": notes,
+                                              "docs/copy-of-notes.txt": notes},
                                 forward_to="b")
         self.wait_forwarded(pid)
 
@@ -230,8 +232,10 @@ class ForwardPeerTest(unittest.TestCase):
                         client.listdir(folder))
         client.get(folder + "/big.bin", self.local("big.back"))
         client.get(folder + "/docs/notes.txt", self.local("notes.back"))
+        client.get(folder + "/docs/copy-of-notes.txt", self.local("copy.back"))
         self.assertEqual(sha256_file(self.local("big.back")), big_sha)
         self.assertEqual(sha256_file(self.local("notes.back")), notes_sha)
+        self.assertEqual(sha256_file(self.local("copy.back")), notes_sha)
         # Every byte moved once.
         self.assertEqual(sum(b for b, _ in self.received_on_b(pid)), 3 * MiB + 17 + 5000)
 

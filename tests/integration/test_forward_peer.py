@@ -16,6 +16,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 import unittest
 
 from harness import (MiB, Gateway, close_client, sha256_bytes, sha256_file, wait_until,
@@ -32,11 +33,14 @@ FORWARD_TIMEOUT = 120
 
 class CuttingProxy:
     """A TCP proxy on loopback to `target_port`: it cuts the first connection
-    that carries `cut_after` bytes from the client, and then passes all whole."""
+    that carries `cut_after` bytes from the client (None: never), and then
+    passes all whole; `rate` (bytes per second from the client, None: as fast
+    as it comes) makes a transfer last long enough to be interrupted."""
 
-    def __init__(self, target_port, cut_after):
+    def __init__(self, target_port, cut_after, rate=None):
         self.target_port = target_port
         self.cut_after = cut_after
+        self.rate = rate
         self.connections = 0
         self.cut = False
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -54,17 +58,23 @@ class CuttingProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            server = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+            except OSError:  # the gateway behind is down (restarting)
+                client.close()
+                continue
             with self.lock:
                 self.connections += 1
                 self.sockets += [client, server]
-            threading.Thread(target=self._pump, args=(client, server, self.cut_after),
+            threading.Thread(target=self._pump,
+                             args=(client, server, self.cut_after, self.rate),
                              daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, None),
+            threading.Thread(target=self._pump, args=(server, client, None, None),
                              daemon=True).start()
 
-    def _pump(self, source, sink, limit):
+    def _pump(self, source, sink, limit, rate):
         passed = 0
+        started = time.monotonic()
         try:
             while True:
                 data = source.recv(65536)
@@ -80,6 +90,10 @@ class CuttingProxy:
                     limit = None
                 sink.sendall(data)
                 passed += len(data)
+                if rate:  # rate limiting, not synchronisation
+                    ahead = passed / rate - (time.monotonic() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
         except OSError:
             pass
         for s in (source, sink):
@@ -274,6 +288,31 @@ class ForwardPeerTest(unittest.TestCase):
         client, folder = self.inbox_entry(self.b, pid)
         client.get(folder + "/large.bin", self.local("large.back"))
         self.assertEqual(sha256_file(self.local("large.back")), sha)
+
+    def test_restart_of_b_mid_transfer_resumes_from_what_b_kept(self):
+        size = 64 * MiB
+        data = self.local("restart.bin")
+        sha = write_random_file(data, size)
+        proxy = CuttingProxy(self.b.https_port, cut_after=None, rate=16 * MiB)
+        self.addCleanup(proxy.close)
+        self.add_site("b-slow", proxy.port, PEER[1])
+        held_before = self.b.partial_upload_bytes()
+        pid = self.send_package("restart", {"restart.bin": data}, forward_to="b-slow")
+        wait_until(lambda: self.b.partial_upload_bytes() - held_before >= 8 * MiB, 60,
+                   what="B holding part of the transfer")
+        self.b.kill9()
+        self.b.start()
+        self.wait_forwarded(pid, "b-slow")
+        # The attempt the kill cut logged nothing; the resumed one started
+        # from what B kept and sent only the rest.
+        puts = self.received_on_b(pid)
+        self.assertEqual(len(puts), 1, puts)
+        received, offset = puts[0]
+        self.assertGreaterEqual(offset, 8 * MiB)
+        self.assertEqual(received, size - offset)
+        client, folder = self.inbox_entry(self.b, pid)
+        client.get(folder + "/restart.bin", self.local("restart.back"))
+        self.assertEqual(sha256_file(self.local("restart.back")), sha)
 
     def test_download_cut_on_a_is_finished_on_b(self):
         size = 4 * MiB

@@ -69,7 +69,7 @@ std::string codeName(StatusCode code) {
 
 class GatewaySessionTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(GatewaySessionTest);
-    CPPUNIT_TEST(testRootListsTheFourAreas);
+    CPPUNIT_TEST(testRootListsTheFiveAreas);
     CPPUNIT_TEST(testWrittenFileCanBeStattedAndReadBack);
     CPPUNIT_TEST(testReplacingFileIsAtomicForReaders);
     CPPUNIT_TEST(testAbandonedUploadSeenOnlyByUploaderAndResumable);
@@ -224,13 +224,13 @@ public:
         std::filesystem::remove_all(dir_, ignored);
     }
 
-    void testRootListsTheFourAreas() {
-        CPPUNIT_ASSERT(
-            (names(alice(), "/") == std::vector<std::string>{"files", "inbox", "outbox", "sent"}));
+    void testRootListsTheFiveAreas() {
+        CPPUNIT_ASSERT((names(alice(), "/") ==
+                        std::vector<std::string>{"fetch", "files", "inbox", "outbox", "sent"}));
         FileInfo info;
         ASSERT_OK(alice().stat("/", info));
         CPPUNIT_ASSERT(info.isDirectory());
-        for (const char* area : {"/files", "/outbox", "/sent", "/inbox"}) {
+        for (const char* area : {"/files", "/outbox", "/sent", "/inbox", "/fetch"}) {
             ASSERT_OK(alice().stat(area, info));
             CPPUNIT_ASSERT(info.isDirectory());
             CPPUNIT_ASSERT(names(alice(), area).empty());
@@ -635,8 +635,7 @@ public:
         ASSERT_CODE(NotFound, alice().stat("/files/../../etc/passwd", info));
         std::string content;
         ASSERT_CODE(NotFound, read(alice(), "/files/../../etc/passwd", content));
-        CPPUNIT_ASSERT((names(alice(), "/files/../../..") ==
-                        std::vector<std::string>{"files", "inbox", "outbox", "sent"}));
+        CPPUNIT_ASSERT((names(alice(), "/files/../../..") == names(alice(), "/")));
         CPPUNIT_ASSERT(!write(alice(), "/../../../tmp/escaped.txt", "x"));
         CPPUNIT_ASSERT(!std::filesystem::exists("/tmp/escaped.txt"));
         // Inside the namespace ".." works as it should.

@@ -1,4 +1,4 @@
-// dadctl fetch USER URL [--at TIME] [--into PATH]: queues a fetch job for
+// dadctl fetch USER URL [--at TIME] [--into PATH] [--host-key SHA256:...]: queues a fetch job for
 // USER. Checks the account, the URL's syntax and the target; asks nothing of
 // the network (the job does that, with the address guard and the policy).
 #include <iostream>
@@ -12,10 +12,11 @@ namespace dad::ctl {
 
 int fetchCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const char* usage =
-        "usage: fetch USER URL [--at 2026-12-01T10:00:00Z] [--into /files/FOLDER/|PATH]";
+        "usage: fetch USER URL [--at 2026-12-01T10:00:00Z] [--into /files/FOLDER/|PATH] "
+        "[--host-key SHA256:...]";
     std::map<std::string, std::string> flags;
     std::vector<std::string> positional;
-    if (Status s = parseFlags(words, 1, {"at", "into"}, {}, flags, positional);
+    if (Status s = parseFlags(words, 1, {"at", "into", "host-key"}, {}, flags, positional);
         !s || positional.size() != 2) {
         return fail(s ? usage : s.message() + "\n" + usage, 2);
     }
@@ -30,6 +31,18 @@ int fetchCommand(Gateway& gateway, const std::vector<std::string>& words) {
     if (account.disabled) return fail("account " + request.user + " is disabled");
     if (Status s = FetchRequestCodec::checkUrl(request.url); !s) return fail(s.message());
     if (Status s = FetchRequestCodec::checkInto(request.into); !s) return fail(s.message());
+    // SFTP: the server's key fingerprint is required (no trust on first use).
+    request.hostKey = flags["host-key"];
+    const bool sftp = request.url.rfind("sftp:", 0) == 0;
+    if (sftp && request.hostKey.empty()) {
+        return fail("an sftp URL needs --host-key SHA256:... (ssh-keygen -lf the server's key)", 2);
+    }
+    if (!sftp && !request.hostKey.empty()) return fail("--host-key is for sftp URLs only", 2);
+    if (!request.hostKey.empty()) {
+        if (Status s = FetchRequestCodec::checkHostKey(request.hostKey); !s) {
+            return fail(s.message(), 2);
+        }
+    }
     int64_t at = nowSeconds();
     if (flags.count("at") && !ManifestParser::parseDateTime(flags["at"], at)) {
         return fail("--at must be 2026-12-01 or 2026-12-01T10:00:00Z (UTC), not " + flags["at"], 2);

@@ -28,7 +28,8 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
   policy reload             check the policy scripts, then have dadgate load them (SIGHUP)
   policy errors             the latest policy script failures and log lines
-  fetch USER URL [--at TIME] [--into PATH]   queue a fetch of URL for USER; prints the job id
+  fetch USER URL [--at TIME] [--into PATH] [--host-key SHA256:...]
+                                            queue a fetch of URL for USER; prints the job id
 )";
 
 }  // namespace

@@ -282,6 +282,7 @@ int main(int argc, char** argv) {
     fetchLimits.timeoutSeconds =
         config->getInt("fetch.timeout_seconds", fetchLimits.timeoutSeconds);
     fetchLimits.maxRedirects = config->getInt("fetch.max_redirects", fetchLimits.maxRedirects);
+    fetchLimits.caFile = config->getString("fetch.ca_file", "");
     Poco::StringTokenizer allowed(
         config->getString("fetch.allow_addresses", ""), ",",
         Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);

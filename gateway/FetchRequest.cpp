@@ -1,16 +1,21 @@
 #include "FetchRequest.h"
 
+#include <Poco/Base64Decoder.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
 #include "Manifest.h"
-#include "SecretFiles.h"
 #include "Secrets.h"
 #include "VirtualPath.h"
 
@@ -25,6 +30,29 @@ std::string trim(const std::string& s) {
     while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
         --e;
     return s.substr(b, e - b);
+}
+
+bool tokenSafe(const std::string& token) {
+    if (token.empty() || token.size() > 64) return false;
+    for (char c : token) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    }
+    return true;
+}
+
+std::string credentialsPath(const std::string& dataDir, const std::string& token) {
+    return dataDir + "/fetch-credentials/" + token;
+}
+
+bool decodeBase64(const std::string& text, std::string& out) {
+    try {
+        std::istringstream in(text);
+        Poco::Base64Decoder decoder(in);
+        out.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+        return !out.empty();
+    } catch (const Poco::Exception&) {
+        return false;
+    }
 }
 
 }  // namespace
@@ -181,16 +209,29 @@ Status FetchRequestCodec::parseFile(const std::string& name, const std::string& 
         } else if (key == "password") {
             if (value.size() > 1024) return fail("password is longer than 1024 bytes");
             file.password = value;
+        } else if (key == "private_key") {
+            // One line: the key file in base64 (base64 -w0 id_ed25519).
+            std::string pem;
+            if (!decodeBase64(value, pem) || pem.rfind("-----BEGIN", 0) != 0) {
+                return fail(
+                    "private_key must be a private key file in base64 on one line "
+                    "(base64 -w0 id_ed25519)");
+            }
+            file.password = pem;
         } else if (key == "host_key") {
             if (Status s = checkHostKey(value); !s) return fail(s.message());
             file.hostKey = value;
         } else {
-            return fail("unknown key '" + key + "' (url, at, into, user, password, host_key)");
+            return fail("unknown key '" + key +
+                        "' (url, at, into, user, password, private_key, host_key)");
         }
     }
     if (file.url.empty()) return Status::invalid(name + ": no url = ... line");
-    if (seen.count("password") && !seen.count("user")) {
-        return Status::invalid(name + ": a password needs a user");
+    if ((seen.count("password") || seen.count("private_key")) && !seen.count("user")) {
+        return Status::invalid(name + ": a password or private_key needs a user");
+    }
+    if (seen.count("password") && seen.count("private_key")) {
+        return Status::invalid(name + ": give a password or a private_key, not both");
     }
     const bool sftp = Poco::URI(file.url).getScheme() == "sftp";
     if (sftp && file.hostKey.empty()) {
@@ -205,18 +246,32 @@ Status FetchRequestCodec::parseFile(const std::string& name, const std::string& 
 
 Status FetchCredentials::save(const std::string& dataDir, const std::string& user,
                               const std::string& password, std::string& token) {
+    const std::string dir = dataDir + "/fetch-credentials";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return Status::ioError("cannot create " + dir);
+    }
     token = randomToken(18);
-    return SecretFiles(dataDir, "fetch-credentials").save(token, user + "\n" + password);
+    const std::string path = credentialsPath(dataDir, token);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::ioError("cannot create a credentials file in " + dir);
+    const std::string content = user + "\n" + password;
+    const bool written =
+        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+        ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) {
+        (void)::unlink(path.c_str());
+        return Status::ioError("cannot write a credentials file in " + dir);
+    }
+    return Status::ok();
 }
 
 Status FetchCredentials::load(const std::string& dataDir, const std::string& token,
                               std::string& user, std::string& password) {
-    std::string content;
-    if (Status s = SecretFiles(dataDir, "fetch-credentials").load(token, content); !s) {
-        return s.code() == StatusCode::NotFound
-                   ? Status::notFound("the fetch's credentials are gone")
-                   : Status::invalid("malformed credentials token");
-    }
+    if (!tokenSafe(token)) return Status::invalid("malformed credentials token");
+    std::ifstream in(credentialsPath(dataDir, token), std::ios::binary);
+    if (!in) return Status::notFound("the fetch's credentials are gone");
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const size_t newline = content.find('\n');
     if (newline == std::string::npos) return Status::invalid("malformed credentials file");
     user = content.substr(0, newline);
@@ -225,7 +280,7 @@ Status FetchCredentials::load(const std::string& dataDir, const std::string& tok
 }
 
 void FetchCredentials::remove(const std::string& dataDir, const std::string& token) {
-    SecretFiles(dataDir, "fetch-credentials").remove(token);
+    if (tokenSafe(token)) (void)::unlink(credentialsPath(dataDir, token).c_str());
 }
 
 }  // namespace dad

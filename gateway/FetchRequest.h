@@ -36,7 +36,8 @@ struct FetchRequest {
 
 // The `*.fetch` request file: key = value lines, '#' comments, blank lines.
 // Keys: url (required), at (2026-12-01 or 2026-12-01T10:00:00Z, optional),
-// into (optional), user and password (optional, both or neither), host_key
+// into (optional), user with password or private_key (optional; private_key
+// is a key file in base64 on one line, kept as the password), host_key
 // (SHA256:<base64 of 43 characters>, the SFTP server's key; sftp URLs only).
 // Unknown keys, repeated keys and bad values are refused with the line number.
 struct FetchRequestFile {
@@ -44,7 +45,7 @@ struct FetchRequestFile {
     int64_t at = 0;  // seconds since the epoch; 0: now
     std::string into;
     std::string user;
-    std::string password;
+    std::string password;  // or the decoded private key ("-----BEGIN ...")
     std::string hostKey;
 };
 
@@ -70,7 +71,7 @@ public:
 };
 
 // Credentials of a fetch, kept out of the job payload and the logs: one file
-// per request under <dataDir>/fetch-credentials (SecretFiles), mode 0600, "user\npassword".
+// per request under <dataDir>/fetch-credentials, mode 0600, "user\npassword".
 class FetchCredentials {
 public:
     static Status save(const std::string& dataDir, const std::string& user,

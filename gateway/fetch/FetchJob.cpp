@@ -91,11 +91,14 @@ Status FetchJob::run(const JobRecord& job) {
     }
     uint64_t offset = 0;
     Fetcher fetcher(limits_);
-    Status fetched = fetcher.fetch(request.url, user, password, [&](const char* data, size_t n) {
-        Status s = stream->write(offset, data, n);
-        offset += n;
-        return s;
-    });
+    Status fetched = fetcher.fetch(
+        request.url, user, password,
+        [&](const char* data, size_t n) {
+            Status s = stream->write(offset, data, n);
+            offset += n;
+            return s;
+        },
+        request.hostKey);
     if (!fetched) {
         stream->discard();
         if (fetched.code() == StatusCode::QuotaExceeded) {

@@ -21,6 +21,7 @@ class FetchRequestTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testJsonGarbageRefused);
     CPPUNIT_TEST(testSftpNeedsHostKey);
     CPPUNIT_TEST(testJsonKeepsRequestAndResult);
+    CPPUNIT_TEST(testPrivateKeyInBase64);
     CPPUNIT_TEST_SUITE_END();
 
     static std::string error(const std::string& text) {
@@ -128,6 +129,25 @@ public:
                            "get.fetch line 2: host_key must be"));
         CPPUNIT_ASSERT(has(error("url = sftp://h/a\nhost_key = MD5:" + std::string(43, 'A') + "\n"),
                            "line 2: host_key must be"));
+    }
+    void testPrivateKeyInBase64() {
+        const std::string pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n";
+        // base64 of `pem`
+        const std::string encoded = "LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZLS0tLS0KQUFBQQo=";
+        FetchRequestFile f;
+        CPPUNIT_ASSERT(
+            FetchRequestCodec::parseFile("k.fetch",
+                                         "url = sftp://h/a\nuser = u\nprivate_key = " + encoded +
+                                             "\nhost_key = SHA256:" + std::string(43, 'A') + "\n",
+                                         f));
+        CPPUNIT_ASSERT_EQUAL(pem, f.password);
+        CPPUNIT_ASSERT(has(error("url = http://h/a\nuser = u\nprivate_key = aGVsbG8=\n"),
+                           "line 3: private_key must be"));
+        CPPUNIT_ASSERT(
+            has(error("url = http://h/a\nprivate_key = " + encoded + "\n"), "needs a user"));
+        CPPUNIT_ASSERT(
+            has(error("url = http://h/a\nuser = u\npassword = p\nprivate_key = " + encoded + "\n"),
+                "not both"));
     }
     void testJsonKeepsRequestAndResult() {
         FetchRequest in;

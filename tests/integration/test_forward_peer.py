@@ -9,12 +9,15 @@ from what B holds; a download cut on A is finished on B; a refused login or
 an untrusted certificate fails the forward at once, and tracking says why.
 """
 
+import base64
 import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
+import tempfile
 import threading
 import time
 import unittest
@@ -145,8 +148,6 @@ class ForwardPeerTest(unittest.TestCase):
 
     def setUp(self):
         super().setUp()
-        import shutil
-        import tempfile
         self.tmp = tempfile.mkdtemp(prefix="dadgate-forward-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
@@ -216,7 +217,6 @@ class ForwardPeerTest(unittest.TestCase):
         connection = http.client.HTTPSConnection("localhost", self.b.https_port,
                                                  context=context, timeout=30)
         self.addCleanup(connection.close)
-        import base64
         auth = base64.b64encode(("%s:%s" % user).encode()).decode()
         all_headers = {"Authorization": "Basic " + auth, "Content-Type": "application/json"}
         all_headers.update(headers or {})
@@ -374,6 +374,15 @@ class ForwardPeerTest(unittest.TestCase):
         status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", json.dumps(description),
                                       user=(PEER[0], "wrong"))
         self.assertEqual(status, 401, body)
+        # Never over plain HTTP, even with the right credentials.
+        plain = http.client.HTTPConnection("127.0.0.1", self.b.http_port, timeout=30)
+        self.addCleanup(plain.close)
+        auth = base64.b64encode(("%s:%s" % PEER).encode()).decode()
+        plain.request("POST", PEER_PREFIX + "x-1/offer", body=json.dumps(description),
+                      headers={"Authorization": "Basic " + auth})
+        response = plain.getresponse()
+        self.assertEqual(response.status, 403)
+        self.assertIn("HTTPS only", response.read().decode())
         # Malformed descriptions: 400 naming the problem.
         status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", "{\"pid\": ")
         self.assertEqual(status, 400, body)

@@ -41,13 +41,28 @@ int jobCommand(Gateway& gateway, const std::vector<std::string>& words) {
         return 0;
     }
     int64_t id = 0;
+    if (verb == "add" && (words.size() == 3 || words.size() == 4)) {
+        // Any kind: a plugin's own kinds have no other front door.
+        const std::string& kind = words[2];
+        const bool named =
+            !kind.empty() && kind.size() <= 64 &&
+            kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+        if (!named) return fail("job kind must be lower-case letters, digits, _ or -", 2);
+        const std::string payload = words.size() == 4 ? words[3] : "";
+        if (Status s = catalog.enqueueJobAt(kind, payload, nowSeconds(), id); !s) {
+            return fail(s.message());
+        }
+        std::cout << "queued: job #" << id << "\n";
+        return 0;
+    }
     if ((verb == "retry" || verb == "cancel") && words.size() == 3 && jobId(words[2], id)) {
         Status s = verb == "retry" ? catalog.retryJob(id) : catalog.cancelJob(id);
         if (!s) return fail(s.message());
         std::cout << verb << ": job #" << id << " done\n";
         return 0;
     }
-    return fail("usage: job list [--state S] | job retry ID | job cancel ID", 2);
+    return fail(
+        "usage: job list [--state S] | job add KIND [PAYLOAD] | job retry ID | job cancel ID", 2);
 }
 
 }  // namespace dad::ctl

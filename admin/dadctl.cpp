@@ -25,6 +25,7 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
                             (personal groups); a member is an account, an e-mail or @GROUP
   check                     verify that the catalog and the blob store agree
   job list [--state S] | job retry ID | job cancel ID       the durable job queue
+  job add KIND [PAYLOAD]    queue a job (e.g. of a plugin's kind); dadgate runs it at its next poll
   policy test SCRIPT [--hook HOOK] [--user NAME]   run a script against a sample event
   policy reload             check the policy scripts, then have dadgate load them (SIGHUP)
   policy errors             the latest policy script failures and log lines

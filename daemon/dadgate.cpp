@@ -20,16 +20,15 @@
 #include <sstream>
 
 #include "CommandLine.h"
-#include "FetchJob.h"
 #include "ForwardJobs.h"
 #include "FtpServer.h"
 #include "Gateway.h"
 #include "HostKeys.h"
 #include "Housekeeping.h"
 #include "JobQueue.h"
-#include "NotifyJobs.h"
 #include "PackagePages.h"
 #include "PeerApi.h"
+#include "PluginLoader.h"
 #include "SftpSubsystem.h"
 #include "SshServer.h"
 #include "TlsCertificate.h"
@@ -270,25 +269,22 @@ int main(int argc, char** argv) {
     if (Status s = ForwardJobs::registerWith(jobs, *gateway, *config, forwarders); !s) {
         return fail("forwarding: " + s.message());
     }
-    std::shared_ptr<NotifyJobs> notifiers;
-    if (Status s = NotifyJobs::registerWith(jobs, *gateway, *config, notifiers); !s) {
-        return fail("notifications: " + s.message());
+    // The job kinds of the C++ plugins (plugins.dir), each claimed by one plugin.
+    for (const PluginJobKind& kind : gateway->plugins().jobKinds()) {
+        jobs.registerHandler(kind.kind, kind.run);
+        Poco::Logger::get("dadgate.jobs")
+            .information("job kind %s: plugin %s", kind.kind, kind.plugin);
     }
-    // Fetching on a user's behalf (seed 003).
-    FetchLimits fetchLimits;
-    fetchLimits.allowPrivate = config->getBool("fetch.allow_private", fetchLimits.allowPrivate);
-    fetchLimits.maxBytes = static_cast<uint64_t>(
-        config->getInt64("fetch.max_bytes", static_cast<Poco::Int64>(fetchLimits.maxBytes)));
-    fetchLimits.timeoutSeconds =
-        config->getInt("fetch.timeout_seconds", fetchLimits.timeoutSeconds);
-    fetchLimits.maxRedirects = config->getInt("fetch.max_redirects", fetchLimits.maxRedirects);
-    fetchLimits.caFile = config->getString("fetch.ca_file", "");
-    Poco::StringTokenizer allowed(
-        config->getString("fetch.allow_addresses", ""), ",",
-        Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-    fetchLimits.allowAddresses.assign(allowed.begin(), allowed.end());
-    auto fetchJob = std::make_shared<FetchJob>(*gateway, fetchLimits);
-    jobs.registerHandler("fetch", [fetchJob](const JobRecord& job) { return fetchJob->run(job); });
+    gateway->plugins().setJobWaker([&jobs] { jobs.wake(); });
+    for (const char* kind : {"notify", "fetch", "forward"}) {
+        if (!jobs.handles(kind)) {
+            Poco::Logger::get("dadgate.jobs")
+                .warning(
+                    "no handler for job kind %s: its jobs wait in the queue (no plugin in "
+                    "plugins.dir runs it, or it is not configured)",
+                    std::string(kind));
+        }
+    }
     if (Status s = jobs.start(); !s) return fail("jobs: " + s.message());
     // dadctl finds the daemon here to ask it to reload its policy scripts.
     const std::string pidFile = dataDir + "/dadgate.pid";
@@ -312,6 +308,7 @@ int main(int argc, char** argv) {
     (void)posixFileSystem().remove(pidFile);
     Poco::Logger::get("dadgate").information("stopping");
     housekeeping.stop();
+    gateway->plugins().setJobWaker(nullptr);
     jobs.stop();
     if (webdav) webdav->stop();
     if (ftp) ftp->stop();

@@ -20,7 +20,11 @@ Poco::Logger& logger() {
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options, FileSystem& fs)
-    : options_(std::move(options)), store_(std::make_unique<BlobStore>(fs, options_.dataDir)) {}
+    : options_(std::move(options)),
+      store_(std::make_unique<BlobStore>(fs, options_.dataDir)),
+      plugins_(std::make_unique<PluginSet>()) {}
+
+Gateway::~Gateway() = default;
 
 Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& gateway,
                      FileSystem& fs) {
@@ -32,7 +36,7 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
     }
     if (options.loadPolicies) {
         std::vector<std::unique_ptr<PolicyHandler>> plugins;
-        if (Status s = loadPlugins(options.pluginDir, options.pluginSection, plugins); !s) {
+        if (Status s = g->plugins_->load(options.pluginDir, *g, plugins); !s) {
             return s;
         }
         for (auto& plugin : plugins)

@@ -20,9 +20,14 @@
 #include "PasswordVerifier.h"
 #include "PolicyEngine.h"
 
+namespace Poco::Util {
+class AbstractConfiguration;
+}
+
 namespace dad {
 
 class LuaPolicies;
+class PluginSet;
 
 struct GatewayOptions {
     std::string dataDir = "var";
@@ -37,6 +42,8 @@ struct GatewayOptions {
     LoginThrottleOptions login;  // failed password logins: delay and limit per address
     std::function<std::map<std::string, std::string>(const std::string&)> pluginSection =
         [](const std::string&) { return std::map<std::string, std::string>(); };
+    // The whole configuration, for plugins (PluginHost::setting); may be null.
+    const Poco::Util::AbstractConfiguration* config = nullptr;
 };
 
 class Gateway : public Authenticator {
@@ -44,6 +51,7 @@ public:
     // Opens (creating) the catalog and store under options.dataDir.
     static Status open(const GatewayOptions& options, std::unique_ptr<Gateway>& gateway,
                        FileSystem& fs = posixFileSystem());
+    ~Gateway() override;
 
     // On first start (no account yet) creates the admin account "admin" with a
     // random password, returned once in `password`; otherwise leaves it empty.
@@ -61,6 +69,8 @@ public:
     BlobStore& store() { return *store_; }
     PolicyEngine& policy() { return policy_; }
     const GatewayOptions& options() const { return options_; }
+    // The C++ plugins loaded at open (their job kinds are for the JobQueue).
+    PluginSet& plugins() { return *plugins_; }
 
     // Reloads the Lua policy scripts; on failure the previous set stays.
     Status reloadPolicies();
@@ -87,6 +97,7 @@ private:
     std::unique_ptr<BlobStore> store_;
     PolicyEngine policy_;
     LuaPolicies* luaPolicies_ = nullptr;  // owned by policy_
+    std::unique_ptr<PluginSet> plugins_;
     PasswordVerifier verifier_;
     LoginThrottle loginThrottle_{options_.login};
     std::mutex uploadsMutex_;

@@ -39,6 +39,7 @@ public:
 
     // REQUIRES: before start().
     void registerHandler(const std::string& kind, Handler handler);
+    bool handles(const std::string& kind) const { return handlers_.count(kind) > 0; }
     // Re-queues jobs a crash left running, then starts the workers.
     Status start();
     void stop();

@@ -1,5 +1,7 @@
 #include "PluginLoader.h"
 
+#include <Poco/Logger.h>
+#include <Poco/Util/AbstractConfiguration.h>
 #include <dadgate/plugin.h>
 #include <dlfcn.h>
 
@@ -7,6 +9,7 @@
 #include <set>
 
 #include "FileSystem.h"
+#include "Gateway.h"
 
 namespace dad {
 
@@ -31,12 +34,96 @@ private:
     PluginSection section_;
 };
 
-// A plugin's policy as a PolicyHandler.
+// dadgate's services to one plugin.
+class Host : public dadgate::PluginHost {
+public:
+    Host(std::string name, Gateway& gateway, std::shared_ptr<PluginSet::Waker> waker)
+        : name_(std::move(name)),
+          gateway_(gateway),
+          waker_(std::move(waker)),
+          logger_(Poco::Logger::get("dadgate.plugin." + name_)) {}
+
+    void log(dadgate::LogLevel level, const std::string& message) override {
+        switch (level) {
+            case dadgate::LogLevel::Debug:
+                logger_.debug(message);
+                break;
+            case dadgate::LogLevel::Information:
+                logger_.information(message);
+                break;
+            case dadgate::LogLevel::Warning:
+                logger_.warning(message);
+                break;
+            case dadgate::LogLevel::Error:
+                logger_.error(message);
+                break;
+        }
+    }
+
+    long long queueJob(const std::string& kind, const std::string& payload, long long notBefore,
+                       std::string& error) override {
+        if (kind.empty()) {
+            error = "a job needs a kind";
+            return -1;
+        }
+        int64_t id = -1;
+        const int64_t at = notBefore > 0 ? notBefore : nowSeconds();
+        if (Status s = gateway_.catalog().enqueueJobAt(kind, payload, at, id); !s) {
+            error = s.message();
+            return -1;
+        }
+        std::lock_guard<std::mutex> lock(waker_->mutex);
+        if (waker_->wake) waker_->wake();
+        return id;
+    }
+
+    std::string setting(const std::string& key, const std::string& fallback) const override {
+        const Poco::Util::AbstractConfiguration* config = gateway_.options().config;
+        if (!config) return fallback;
+        try {
+            return config->getString(key, fallback);
+        } catch (const Poco::Exception&) {
+            return fallback;
+        }
+    }
+
+    std::string siteId() const override { return gateway_.options().siteId; }
+
+    std::string stateDirectory() override {
+        const std::string dir = gateway_.options().dataDir + "/plugins/" + name_;
+        return posixFileSystem().makeDirectories(dir) ? dir : "";
+    }
+
+    void* internal(const char* name) override {
+        const std::string wanted = name ? name : "";
+        if (wanted == "dadgate.gateway") return &gateway_;
+        if (wanted == "dadgate.config") {
+            return const_cast<Poco::Util::AbstractConfiguration*>(gateway_.options().config);
+        }
+        return nullptr;
+    }
+
+private:
+    std::string name_;
+    Gateway& gateway_;
+    std::shared_ptr<PluginSet::Waker> waker_;
+    Poco::Logger& logger_;
+};
+
+// A plugin and its host; the plugin goes first (it may use the host in its
+// destructor).
+struct LoadedPlugin {
+    std::string name;
+    std::unique_ptr<Host> host;
+    std::unique_ptr<dadgate::Plugin> plugin;
+    ~LoadedPlugin() { plugin.reset(); }
+};
+
+// A plugin's decide() as a PolicyHandler.
 class PluginHandler : public PolicyHandler {
 public:
-    PluginHandler(std::string name, std::unique_ptr<dadgate::Policy> policy)
-        : name_(std::move(name)), policy_(std::move(policy)) {}
-    std::string name() const override { return name_; }
+    explicit PluginHandler(std::shared_ptr<LoadedPlugin> loaded) : loaded_(std::move(loaded)) {}
+    std::string name() const override { return loaded_->name; }
 
     Decision decide(const PolicyEvent& e) override {
         dadgate::PluginEvent event;
@@ -51,10 +138,13 @@ public:
         event.packagePid = e.packagePid;
         event.packageName = e.packageName;
         event.recipients = e.recipients;
-        const dadgate::PluginDecision d = policy_->decide(event);
+        event.expiresAfter = e.expiresAfter;
+        event.expiresAt = e.expiresAt;
+        event.maxDownloads = e.maxDownloads;
+        const dadgate::PluginDecision d = loaded_->plugin->decide(event);
         Decision out;
         if (d.verdict == dadgate::PluginDecision::Verdict::Deny) {
-            out = Decision::deny(d.reason.empty() ? "refused by " + name_ : d.reason,
+            out = Decision::deny(d.reason.empty() ? "refused by " + loaded_->name : d.reason,
                                  d.reason.rfind("quota", 0) == 0 ? StatusCode::QuotaExceeded
                                                                  : StatusCode::PermissionDenied);
         } else if (d.verdict == dadgate::PluginDecision::Verdict::Allow) {
@@ -66,20 +156,50 @@ public:
     }
 
 private:
-    std::string name_;
-    std::unique_ptr<dadgate::Policy> policy_;
+    std::shared_ptr<LoadedPlugin> loaded_;
 };
+
+// A plugin's run() in the JobQueue's terms: a refusal (InvalidArgument) is
+// dead at once, a failure is retried with back-off.
+JobQueue::Handler jobHandler(std::shared_ptr<LoadedPlugin> loaded) {
+    return [loaded](const JobRecord& job) {
+        dadgate::PluginJob pluginJob;
+        pluginJob.id = job.id;
+        pluginJob.kind = job.kind;
+        pluginJob.payload = job.payload;
+        pluginJob.attempt = static_cast<int>(job.attempts);
+        const dadgate::JobOutcome outcome = loaded->plugin->run(pluginJob);
+        const std::string reason =
+            outcome.reason.empty() ? loaded->name + " gave no reason" : outcome.reason;
+        switch (outcome.result) {
+            case dadgate::JobOutcome::Result::Done:
+                return Status::ok();
+            case dadgate::JobOutcome::Result::RetryLater:
+                return Status::failure(reason);
+            case dadgate::JobOutcome::Result::GiveUp:
+                break;
+        }
+        return Status::invalid(reason);
+    };
+}
 
 }  // namespace
 
-Status loadPlugins(const std::string& directory,
-                   const std::function<PluginSection(const std::string& name)>& sectionFor,
-                   std::vector<std::unique_ptr<PolicyHandler>>& handlers) {
+PluginSet::PluginSet() : waker_(std::make_shared<Waker>()) {}
+
+void PluginSet::setJobWaker(std::function<void()> wake) {
+    std::lock_guard<std::mutex> lock(waker_->mutex);
+    waker_->wake = std::move(wake);
+}
+
+Status PluginSet::load(const std::string& directory, Gateway& gateway,
+                       std::vector<std::unique_ptr<PolicyHandler>>& handlers) {
     std::vector<std::string> files;
     if (directory.empty() || !posixFileSystem().exists(directory)) return Status::ok();
     if (Status s = posixFileSystem().listDirectory(directory, files); !s) return s;
     std::sort(files.begin(), files.end());
     std::set<std::string> names;
+    std::map<std::string, std::string> kindOwners;  // job kind -> plugin
     for (const std::string& file : files) {
         if (file.size() < 4 || file.compare(file.size() - 3, 3, ".so") != 0) continue;
         const std::string path = directory + "/" + file;
@@ -93,21 +213,40 @@ Status loadPlugins(const std::string& directory,
         auto entry = reinterpret_cast<Entry>(dlsym(library, "dadgate_plugin_entry"));
         if (!entry) return refuse("no dadgate_plugin_entry function");
         const dadgate::PluginInfo* info = entry();
-        if (!info || !info->name || !info->create) return refuse("its entry returned no plugin");
+        if (!info) return refuse("its entry returned no plugin");
+        // Read before anything else: only abiVersion is laid out alike in every version.
         if (info->abiVersion != dadgate::kPluginAbiVersion) {
             return refuse("built for plugin ABI " + std::to_string(info->abiVersion) +
-                          ", this dadgate has " + std::to_string(dadgate::kPluginAbiVersion));
+                          ", this dadgate has " + std::to_string(dadgate::kPluginAbiVersion) +
+                          " (rebuild it against this dadgate's dadgate/plugin.h)");
         }
+        if (!info->name || !info->create) return refuse("its entry returned no plugin");
         const std::string name = info->name;
         if (!names.insert(name).second) return refuse("a second plugin named '" + name + "'");
-        SectionConfig config(sectionFor(name));
+        SectionConfig config(gateway.options().pluginSection(name));
+        auto loaded = std::make_shared<LoadedPlugin>();
+        loaded->name = name;
+        loaded->host = std::make_unique<Host>(name, gateway, waker_);
         std::string error;
-        std::unique_ptr<dadgate::Policy> policy = info->create(config, error);
-        if (!policy) {
+        try {
+            loaded->plugin = info->create(*loaded->host, config, error);
+        } catch (const std::exception& e) {
+            loaded->plugin.reset();
+            error = e.what();
+        }
+        if (!loaded->plugin) {
             return Status::invalid("plugin " + name + " (" + path +
                                    "): invalid config: " + (error.empty() ? "refused" : error));
         }
-        handlers.push_back(std::make_unique<PluginHandler>(name, std::move(policy)));
+        for (const std::string& kind : loaded->plugin->jobKinds()) {
+            auto [owner, fresh] = kindOwners.emplace(kind, name);
+            if (!fresh) {
+                return Status::invalid("plugins " + owner->second + " and " + name +
+                                       " both handle job kind '" + kind + "'");
+            }
+            jobKinds_.push_back({kind, name, jobHandler(loaded)});
+        }
+        handlers.push_back(std::make_unique<PluginHandler>(loaded));
     }
     return Status::ok();
 }

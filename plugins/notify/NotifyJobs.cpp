@@ -38,9 +38,8 @@ bool isWebhookEvent(const std::string& event) {
 
 }  // namespace
 
-Status NotifyJobs::registerWith(JobQueue& jobs, Gateway& gateway,
-                                const Poco::Util::AbstractConfiguration& config,
-                                std::shared_ptr<NotifyJobs>& out) {
+Status NotifyJobs::create(Gateway& gateway, const Poco::Util::AbstractConfiguration& config,
+                          std::unique_ptr<NotifyJobs>& out) {
     NotifyOptions options;
     options.templatesDir = config.getString("notify.templates_dir", "/etc/dadgate/templates");
     options.receipts = config.getString("notify.receipts", options.receipts);
@@ -77,15 +76,13 @@ Status NotifyJobs::registerWith(JobQueue& jobs, Gateway& gateway,
         webhook = std::make_unique<WebhookSender>(url, secret);
     }
     if (!mail && !webhook) return Status::ok();
-    const bool hasWebhook = webhook != nullptr;
-    out = std::make_shared<NotifyJobs>(gateway, options, std::move(mail), std::move(webhook));
-    std::shared_ptr<NotifyJobs> self = out;
-    jobs.registerHandler("notify", [self](const JobRecord& job) { return self->runNotify(job); });
-    if (hasWebhook) {
-        jobs.registerHandler("webhook",
-                             [self](const JobRecord& job) { return self->runWebhook(job); });
-    }
+    out = std::make_unique<NotifyJobs>(gateway, options, std::move(mail), std::move(webhook));
     return Status::ok();
+}
+
+std::vector<std::string> NotifyJobs::jobKinds() const {
+    if (webhook_) return {"notify", "webhook"};
+    return {"notify"};
 }
 
 NotifyJobs::NotifyJobs(Gateway& gateway, NotifyOptions options, std::unique_ptr<MailSender> mail,

@@ -1,11 +1,7 @@
 // NotifyJobs: the job handlers that turn `notify` jobs (gateway/
-// Notifications.h) into mails and webhook calls.
-//
-// Why here and built in: DESIGN.md wants built-in notifiers as plugins, but
-// the plugin ABI (plugins/include/dadgate/plugin.h) only carries policy
-// decisions so far, not job handlers; until it does, the notifiers are a
-// clean static module (dadnotify) behind small interfaces (MailSender,
-// WebhookSender) that the daemon links and registers with its JobQueue.
+// Notifications.h) into mails and webhook calls. The notify plugin
+// (NotifyPlugin.cpp, notify.so in plugins.dir) runs them for the daemon;
+// without it notify jobs wait in the queue.
 //
 // Per job: the policy is asked at notification_out before each mail (a deny
 // cancels it, set_message(subject, body) changes it); every mail has a key
@@ -21,11 +17,11 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <Poco/Util/AbstractConfiguration.h>
 
 #include "Gateway.h"
-#include "JobQueue.h"
 #include "MailSender.h"
 #include "MailTemplates.h"
 #include "NotificationLog.h"
@@ -42,13 +38,13 @@ struct NotifyOptions {
 
 class NotifyJobs {
 public:
-    // Reads smtp.*, webhook.*, notify.*; registers `notify` when mail or a
-    // webhook is configured and `webhook` when a webhook is. Nothing is
-    // registered without either (the jobs wait). Invalid config: a Status
+    // Reads smtp.*, webhook.*, notify.*; `out` stays null when neither mail
+    // nor a webhook is configured (the jobs wait). Invalid config: a Status
     // naming the key (never a secret).
-    static Status registerWith(JobQueue& jobs, Gateway& gateway,
-                               const Poco::Util::AbstractConfiguration& config,
-                               std::shared_ptr<NotifyJobs>& out);
+    static Status create(Gateway& gateway, const Poco::Util::AbstractConfiguration& config,
+                         std::unique_ptr<NotifyJobs>& out);
+    // `notify`, and `webhook` when a webhook is configured.
+    std::vector<std::string> jobKinds() const;
 
     NotifyJobs(Gateway& gateway, NotifyOptions options, std::unique_ptr<MailSender> mail,
                std::unique_ptr<WebhookSender> webhook);

@@ -10,7 +10,7 @@
 
 namespace {
 
-class QuotaPolicy : public dadgate::Policy {
+class QuotaPolicy : public dadgate::Plugin {
 public:
     explicit QuotaPolicy(long long defaultBytes) : defaultBytes_(defaultBytes) {}
 
@@ -33,7 +33,8 @@ private:
     long long defaultBytes_;
 };
 
-std::unique_ptr<dadgate::Policy> create(const dadgate::PluginConfig& config, std::string& error) {
+std::unique_ptr<dadgate::Plugin> create(dadgate::PluginHost&, const dadgate::PluginConfig& config,
+                                        std::string& error) {
     long long defaultBytes = -1;
     if (config.has("default_bytes")) {
         const std::string text = config.get("default_bytes", "");

@@ -1,15 +1,19 @@
-"""C++ policy plugins: one built here out of the tree against the installed
-plugin header is loaded and asked at the hooks; a wrong ABI version, a
-duplicate name or a refused configuration stops the start with a message
-naming the plugin and the reason; the built-in quota is itself a plugin."""
+"""C++ plugins (ABI v2): ones built here out of the tree against the plugin
+header are loaded, asked at the hooks, and run the durable jobs of the kinds
+they name (queued with dadctl, retried, given up, queuing more through their
+host); a wrong ABI version (a v1 plugin), a duplicate name, a refused
+configuration or two plugins claiming one job kind stops the start with a
+message naming the plugin(s) and the reason; the built-in quota is itself a
+plugin."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unittest
 
-from harness import PLUGIN_DIR, REPO_ROOT, Gateway, close_client
+from harness import PLUGIN_DIR, REPO_ROOT, Gateway, close_client, wait_until
 
 HEADER_DIR = os.path.join(REPO_ROOT, "plugins", "include")
 
@@ -17,7 +21,7 @@ BLOCKER = r"""
 #include <dadgate/plugin.h>
 
 namespace {
-class Blocker : public dadgate::Policy {
+class Blocker : public dadgate::Plugin {
 public:
     explicit Blocker(std::string suffix) : suffix_(std::move(suffix)) {}
     dadgate::PluginDecision decide(const dadgate::PluginEvent& e) override {
@@ -30,7 +34,8 @@ public:
 private:
     std::string suffix_;
 };
-std::unique_ptr<dadgate::Policy> create(const dadgate::PluginConfig& config, std::string& error) {
+std::unique_ptr<dadgate::Plugin> create(dadgate::PluginHost&, const dadgate::PluginConfig& config,
+                                        std::string& error) {
     if (!config.has("suffix")) { error = "suffix is required"; return nullptr; }
     return std::make_unique<Blocker>(config.get("suffix", ""));
 }
@@ -40,10 +45,72 @@ extern "C" const dadgate::PluginInfo* dadgate_plugin_entry() { return &kInfo; }
 """
 
 
-def build_plugin(directory, file_name, name="blocker", abi="dadgate::kPluginAbiVersion"):
+# Runs `stamp` jobs: writes "<payload> attempt <n> site <site.id>" to the file
+# <state dir>/<job id>; payload "flaky" fails its first attempt, "bad" gives up,
+# "chain:X" also queues a stamp job with payload X through the host.
+STAMPER = r"""
+#include <dadgate/plugin.h>
+#include <fstream>
+
+namespace {
+class Stamper : public dadgate::Plugin {
+public:
+    explicit Stamper(dadgate::PluginHost& host) : host_(host) {}
+    std::vector<std::string> jobKinds() const override { return {"stamp"}; }
+    dadgate::JobOutcome run(const dadgate::PluginJob& job) override {
+        if (job.payload == "bad") return dadgate::JobOutcome::giveUp("bad payload");
+        if (job.payload == "flaky" && job.attempt == 1) {
+            return dadgate::JobOutcome::retryLater("first attempts fail");
+        }
+        if (job.payload.rfind("chain:", 0) == 0) {
+            std::string error;
+            if (host_.queueJob("stamp", job.payload.substr(6), 0, error) < 0) {
+                return dadgate::JobOutcome::retryLater(error);
+            }
+        }
+        std::ofstream out(host_.stateDirectory() + "/" + std::to_string(job.id));
+        out << job.payload << " attempt " << job.attempt << " site " << host_.siteId();
+        host_.log(dadgate::LogLevel::Information, "stamped job " + std::to_string(job.id));
+        return dadgate::JobOutcome::done();
+    }
+private:
+    dadgate::PluginHost& host_;
+};
+std::unique_ptr<dadgate::Plugin> create(dadgate::PluginHost& host, const dadgate::PluginConfig&,
+                                        std::string&) {
+    return std::make_unique<Stamper>(host);
+}
+const dadgate::PluginInfo kInfo = {ABI, NAME, create};
+}
+extern "C" const dadgate::PluginInfo* dadgate_plugin_entry() { return &kInfo; }
+"""
+
+# A plugin as dadgate 0.1 (plugin ABI 1) had it: its entry's first member says 1.
+V1_PLUGIN = r"""
+#include <memory>
+#include <string>
+namespace v1 {
+struct PluginConfig;
+struct Policy { virtual ~Policy() = default; };
+struct PluginInfo {
+    int abiVersion;
+    const char* name;
+    std::unique_ptr<Policy> (*create)(const PluginConfig& config, std::string& error);
+};
+std::unique_ptr<Policy> create(const PluginConfig&, std::string&) {
+    return std::make_unique<Policy>();
+}
+const PluginInfo kInfo = {1, "old", create};
+}
+extern "C" const v1::PluginInfo* dadgate_plugin_entry() { return &v1::kInfo; }
+"""
+
+
+def build_plugin(directory, file_name, name="blocker", abi="dadgate::kPluginAbiVersion",
+                 source_text=BLOCKER):
     source = os.path.join(directory, file_name + ".cpp")
     with open(source, "w", encoding="utf-8") as f:
-        f.write(BLOCKER.replace("ABI", abi).replace("NAME", '"%s"' % name))
+        f.write(source_text.replace("ABI", abi).replace("NAME", '"%s"' % name))
     output = os.path.join(directory, file_name + ".so")
     subprocess.run(["g++", "-std=c++17", "-shared", "-fPIC", "-Wall", "-Werror", "-I", HEADER_DIR,
                     "-o", output, source], check=True, timeout=120)
@@ -88,6 +155,66 @@ class PluginTest(unittest.TestCase):
         message = self.start_fails(self.gateway(**{"plugins.blocker.suffix": ".x"}))
         self.assertIn("old.so", message)
         self.assertIn("built for plugin ABI 999", message)
+
+    def test_v1_plugin_is_refused_naming_both_versions(self):
+        build_plugin(self.plugins, "v1", source_text=V1_PLUGIN)
+        message = self.start_fails(self.gateway())
+        self.assertIn("v1.so", message)
+        self.assertIn("built for plugin ABI 1, this dadgate has 2", message)
+
+    def test_out_of_tree_plugin_runs_its_job_kind(self):
+        build_plugin(self.plugins, "stamper", name="stamper", source_text=STAMPER)
+        gateway = self.gateway(**{"site.id": "stampsite", "jobs.idle_poll_seconds": "1",
+                                  "jobs.first_retry_seconds": "1"})
+        gateway.start()
+        state = os.path.join(gateway.data_dir, "plugins", "stamper")
+
+        def add(payload):
+            rc, out, err = gateway.dadctl("job", "add", "stamp", payload)
+            self.assertEqual(rc, 0, err)
+            return re.search(r"job #(\d+)", out).group(1)
+
+        def stamp(job_id):
+            path = os.path.join(state, job_id)
+            if not os.path.exists(path):
+                return None
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+
+        def job_line(job_id):
+            rc, out, err = gateway.dadctl("job", "list")
+            self.assertEqual(rc, 0, err)
+            return next((line for line in out.splitlines()
+                         if line.startswith("#%s  " % job_id)), "")
+
+        first = add("chain:second")
+        flaky = add("flaky")
+        bad = add("bad")
+        wait_until(lambda: "stamp  done" in job_line(first), 60, what="job %s done" % first)
+        self.assertEqual(stamp(first), "chain:second attempt 1 site stampsite")
+        # The job the plugin queued through its host ran too.
+        wait_until(lambda: any(stamp(name) == "second attempt 1 site stampsite"
+                               for name in os.listdir(state)), 60, what="the chained job")
+        # Retried after its failed first attempt, then done.
+        wait_until(lambda: "stamp  done" in job_line(flaky), 60, what="job %s done" % flaky)
+        self.assertEqual(stamp(flaky), "flaky attempt 2 site stampsite")
+        # Given up at once, with the plugin's reason, and never stamped.
+        wait_until(lambda: "stamp  dead" in job_line(bad), 60, what="job %s dead" % bad)
+        self.assertIn("attempts 1", job_line(bad))
+        self.assertIn("last error: bad payload", job_line(bad))
+        self.assertIsNone(stamp(bad))
+        log = gateway.log_text()
+        self.assertIn("dadgate.plugin.stamper: stamped job %s" % first, log)
+        self.assertIn("job kind stamp: plugin stamper", log)
+        # Without the built-in plugins, their jobs wait, and the log says so.
+        self.assertIn("no handler for job kind notify", log)
+        self.assertIn("no handler for job kind fetch", log)
+
+    def test_two_plugins_claiming_one_job_kind_stop_the_start(self):
+        build_plugin(self.plugins, "one", name="stamper", source_text=STAMPER)
+        build_plugin(self.plugins, "two", name="stamper2", source_text=STAMPER)
+        message = self.start_fails(self.gateway())
+        self.assertIn("plugins stamper and stamper2 both handle job kind 'stamp'", message)
 
     def test_duplicate_name_stops_the_start(self):
         build_plugin(self.plugins, "a")

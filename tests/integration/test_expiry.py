@@ -1,12 +1,44 @@
 """Expiry: download counting is exact under concurrency (50 parallel
 downloads of a package with max_downloads = 1: exactly one succeeds), and an
-expired package leaves the inbox while the sender's tracking keeps it."""
+expired package leaves the inbox while the sender's tracking keeps it; the
+expiry plugin gives a package without one in its manifest the default
+(plugins.expiry.default, 7 days unless configured)."""
 
+import calendar
 import hashlib
+import re
 import threading
+import time
 import unittest
 
 from harness import Gateway, close_client
+
+
+def sent_and_expiry(shown):
+    """The `sent:` and `expires:` times of `dadctl package show`, in seconds."""
+    def seconds(label):
+        found = re.search(r"(?m)^%s: (\S+)$" % label, shown)
+        if not found:
+            raise AssertionError("no %s line in:\n%s" % (label, shown))
+        return calendar.timegm(time.strptime(found.group(1), "%Y-%m-%dT%H:%M:%SZ"))
+    return seconds("sent"), seconds("expires")
+
+
+def send(gateway, name, manifest, data):
+    """alice sends /outbox/NAME with `manifest` and one file; returns its PID."""
+    client = gateway.connect("alice", "alice-pw")
+    try:
+        client.mkdir("/outbox/%s" % name)
+        with client.open("/outbox/%s/.dad" % name, "wb") as f:
+            f.write(manifest.encode())
+        with client.open("/outbox/%s/file.bin" % name, "wb") as f:
+            f.write(data)
+        with client.open("/outbox/%s/.link" % name, "rb") as f:
+            pid = f.read().decode().split("\n")[0].split(" = ")[1]
+        client.rename("/outbox/%s" % name, "/sent/%s" % name)
+        return pid
+    finally:
+        close_client(client)
 
 
 class ExpiryTest(unittest.TestCase):
@@ -23,19 +55,7 @@ class ExpiryTest(unittest.TestCase):
         cls.gateway.add_user("bob", "bob-pw")
 
     def send(self, name, manifest, data):
-        client = self.gateway.connect("alice", "alice-pw")
-        try:
-            client.mkdir("/outbox/%s" % name)
-            with client.open("/outbox/%s/.dad" % name, "wb") as f:
-                f.write(manifest.encode())
-            with client.open("/outbox/%s/file.bin" % name, "wb") as f:
-                f.write(data)
-            with client.open("/outbox/%s/.link" % name, "rb") as f:
-                pid = f.read().decode().split("\n")[0].split(" = ")[1]
-            client.rename("/outbox/%s" % name, "/sent/%s" % name)
-            return pid
-        finally:
-            close_client(client)
+        return send(self.gateway, name, manifest, data)
 
     def test_fifty_parallel_downloads_of_a_one_download_package_exactly_one_succeeds(self):
         data = b"z" * 200000
@@ -97,6 +117,39 @@ class ExpiryTest(unittest.TestCase):
             bob.stat("/inbox/alice-dated/file.bin")
         rc, out, _ = self.gateway.dadctl("package", "show", pid)
         self.assertIn("state: expired", out)
+
+    def test_expiry_plugin_gives_seven_days_unless_the_manifest_says_otherwise(self):
+        pid = self.send("plain", "to = bob\n", b"no expiry asked")
+        rc, out, err = self.gateway.dadctl("package", "show", pid)
+        self.assertEqual(rc, 0, err)
+        sent, expires = sent_and_expiry(out)
+        self.assertEqual(expires - sent, 7 * 86400, out)
+        pid = self.send("daylong", "to = bob\nexpires = 24h\n", b"a day")
+        rc, out, err = self.gateway.dadctl("package", "show", pid)
+        sent, expires = sent_and_expiry(out)
+        self.assertEqual(expires - sent, 86400, out)
+
+
+class ExpiryDefaultConfigTest(unittest.TestCase):
+    def test_configured_default_expiry(self):
+        gateway = Gateway(extra_defines={"plugins.expiry.default": "2h"})
+        self.addCleanup(gateway.cleanup)
+        gateway.start()
+        gateway.add_user("alice", "alice-pw")
+        gateway.add_user("bob", "bob-pw")
+        pid = send(gateway, "x", "to = bob\n", b"two hours")
+        rc, out, err = gateway.dadctl("package", "show", pid)
+        self.assertEqual(rc, 0, err)
+        sent, expires = sent_and_expiry(out)
+        self.assertEqual(expires - sent, 7200, out)
+
+    def test_malformed_default_stops_the_start(self):
+        gateway = Gateway(extra_defines={"plugins.expiry.default": "soon"})
+        self.addCleanup(gateway.cleanup)
+        with self.assertRaises(AssertionError) as failed:
+            gateway.start()
+        self.assertIn("plugin expiry", str(failed.exception))
+        self.assertIn("not 'soon'", str(failed.exception))
 
 
 if __name__ == "__main__":

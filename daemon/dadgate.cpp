@@ -20,7 +20,6 @@
 #include <sstream>
 
 #include "CommandLine.h"
-#include "ForwardJobs.h"
 #include "FtpServer.h"
 #include "Gateway.h"
 #include "HostKeys.h"
@@ -263,12 +262,6 @@ int main(int argc, char** argv) {
     jobOptions.idlePollSeconds =
         config->getInt("jobs.idle_poll_seconds", jobOptions.idlePollSeconds);
     JobQueue jobs(gateway->catalog(), jobOptions);
-    // Forwarding sent packages to other sites (FTP/FTPS, SFTP; peer targets join
-    // with addTarget).
-    std::shared_ptr<ForwardJobs> forwarders;
-    if (Status s = ForwardJobs::registerWith(jobs, *gateway, *config, forwarders); !s) {
-        return fail("forwarding: " + s.message());
-    }
     // The job kinds of the C++ plugins (plugins.dir), each claimed by one plugin.
     for (const PluginJobKind& kind : gateway->plugins().jobKinds()) {
         jobs.registerHandler(kind.kind, kind.run);

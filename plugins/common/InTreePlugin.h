@@ -14,10 +14,18 @@
 
 namespace dad {
 
-// The Gateway and configuration of the dadgate that loaded the plugin; false
-// (with `error`) when the host offers none (a dadgate of another build).
-inline bool internalsOf(dadgate::PluginHost& host, Gateway*& gateway,
-                        const Poco::Util::AbstractConfiguration*& config, std::string& error) {
+// The start of an in-tree plugin's create(): its own section takes no key
+// (its settings are the documented top-level ones, named by `settingsHint`),
+// and it gets the Gateway and configuration of the dadgate that loaded it.
+// False, with `error`, on a key or when the host offers no internals (a
+// dadgate of another build).
+inline bool openInTree(dadgate::PluginHost& host, const dadgate::PluginConfig& section,
+                       const std::string& settingsHint, Gateway*& gateway,
+                       const Poco::Util::AbstractConfiguration*& config, std::string& error) {
+    if (!section.keys().empty()) {
+        error = "unknown key '" + section.keys().front() + "' (configure " + settingsHint + ")";
+        return false;
+    }
     gateway = static_cast<Gateway*>(host.internal("dadgate.gateway"));
     config = static_cast<const Poco::Util::AbstractConfiguration*>(host.internal("dadgate.config"));
     if (!gateway || !config) error = "this dadgate offers no gateway to in-tree plugins";

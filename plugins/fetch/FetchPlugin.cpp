@@ -43,13 +43,9 @@ dad::FetchLimits limitsFrom(const Poco::Util::AbstractConfiguration& config) {
 
 std::unique_ptr<dadgate::Plugin> create(dadgate::PluginHost& host,
                                         const dadgate::PluginConfig& config, std::string& error) {
-    if (!config.keys().empty()) {
-        error = "unknown key '" + config.keys().front() + "' (configure fetch.*)";
-        return nullptr;
-    }
     dad::Gateway* gateway = nullptr;
     const Poco::Util::AbstractConfiguration* settings = nullptr;
-    if (!dad::internalsOf(host, gateway, settings, error)) return nullptr;
+    if (!dad::openInTree(host, config, "fetch.*", gateway, settings, error)) return nullptr;
     try {
         return std::make_unique<FetchPlugin>(*gateway, limitsFrom(*settings));
     } catch (const Poco::Exception& e) {

@@ -31,14 +31,12 @@ private:
 
 std::unique_ptr<dadgate::Plugin> create(dadgate::PluginHost& host,
                                         const dadgate::PluginConfig& config, std::string& error) {
-    if (!config.keys().empty()) {
-        error = "unknown key '" + config.keys().front() +
-                "' (configure smtp.*, webhook.* and notify.*)";
-        return nullptr;
-    }
     dad::Gateway* gateway = nullptr;
     const Poco::Util::AbstractConfiguration* settings = nullptr;
-    if (!dad::internalsOf(host, gateway, settings, error)) return nullptr;
+    if (!dad::openInTree(host, config, "smtp.*, webhook.* and notify.*", gateway, settings,
+                         error)) {
+        return nullptr;
+    }
     std::unique_ptr<dad::NotifyJobs> jobs;
     try {
         if (dad::Status s = dad::NotifyJobs::create(*gateway, *settings, jobs); !s) {

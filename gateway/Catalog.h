@@ -307,6 +307,10 @@ public:
 
     // --- dead properties (CatalogProperties.cpp); removed with their node
     Status listDeadProperties(int64_t nodeId, std::vector<DeadProperty>& properties);
+    // Those of all children of `parentId` in one query: (child name, property),
+    // ordered by name, namespace and property name.
+    Status listChildDeadProperties(int64_t parentId,
+                                   std::vector<std::pair<std::string, DeadProperty>>& properties);
     // Sets (value present) and removes (value absent) in one transaction.
     Status changeDeadProperties(int64_t nodeId,
                                 const std::vector<std::pair<DeadProperty, bool>>& changes);

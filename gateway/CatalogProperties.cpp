@@ -16,6 +16,21 @@ Status Catalog::listDeadProperties(int64_t nodeId, std::vector<DeadProperty>& pr
     });
 }
 
+Status Catalog::listChildDeadProperties(
+    int64_t parentId, std::vector<std::pair<std::string, DeadProperty>>& properties) {
+    return db_->read([&](SqlRunner& sql) {
+        properties.clear();
+        for (const SqlRow& row :
+             sql.query("SELECT n.name, p.namespace, p.name, p.value FROM node n "
+                       "JOIN dead_property p ON p.node_id = n.id WHERE n.parent_id = ? "
+                       "ORDER BY n.name, p.namespace, p.name",
+                       {parentId})) {
+            properties.push_back({row.text(0), {row.text(1), row.text(2), row.text(3)}});
+        }
+        return Status::ok();
+    });
+}
+
 Status Catalog::changeDeadProperties(int64_t nodeId,
                                      const std::vector<std::pair<DeadProperty, bool>>& changes) {
     return db_->transaction([&](SqlRunner& sql) {

@@ -21,6 +21,32 @@ public:
         return gateway_.catalog().listDeadProperties(place.node.id, properties);
     }
 
+    Status listChildren(const std::string& folder, const std::vector<std::string>& names,
+                        std::map<std::string, std::vector<DeadProperty>>& byName) override {
+        byName.clear();
+        Place place;
+        if (Status s = resolve(folder, place); !s) return s;
+        if (place.kind != Place::Kind::Node || !place.node.isDir) {
+            // The root and the area folders list few entries (packages): one by one.
+            for (const std::string& name : names) {
+                const std::string child = folder == "/" ? "/" + name : folder + "/" + name;
+                std::vector<DeadProperty> properties;
+                if (Status s = list(child, properties); !s) return s;
+                if (!properties.empty()) byName[name] = std::move(properties);
+            }
+            return Status::ok();
+        }
+        std::vector<std::pair<std::string, DeadProperty>> rows;
+        if (Status s = gateway_.catalog().listChildDeadProperties(place.node.id, rows); !s) {
+            return s;
+        }
+        for (auto& [name, property] : rows) {
+            if (!Namespace::childIsNode(place, name)) continue;
+            byName[name].push_back(std::move(property));
+        }
+        return Status::ok();
+    }
+
     Status change(const std::string& path,
                   const std::vector<std::pair<DeadProperty, bool>>& changes) override {
         Place place;

@@ -5,6 +5,7 @@
 // request's thread at a time.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,6 +22,11 @@ class DeadProperties {
 public:
     virtual ~DeadProperties() = default;
     virtual Status list(const std::string& path, std::vector<DeadProperty>& properties) = 0;
+    // The properties of the entries `names` of the folder `folder`, by name (a
+    // name without any is absent): as list() of each, in one catalog query
+    // where the folder is a stored one (a PROPFIND Depth 1 of a large folder).
+    virtual Status listChildren(const std::string& folder, const std::vector<std::string>& names,
+                                std::map<std::string, std::vector<DeadProperty>>& byName) = 0;
     // All or nothing. PermissionDenied where the account may not change things.
     virtual Status change(const std::string& path,
                           const std::vector<std::pair<DeadProperty, bool>>& changes) = 0;

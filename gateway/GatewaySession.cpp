@@ -79,6 +79,7 @@ FileInfo GatewaySession::infoOf(const Place& place) {
             info.size = place.node.size;
             info.mtime = place.node.mtime;
             info.writable = place.writable;
+            if (!place.node.isDir) info.sha256 = place.node.blob;
             if (place.packageRoot && place.package) info.mtime = place.package->created;
             return info;
         case Place::Kind::Missing:
@@ -178,7 +179,8 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
         info.size = child.size;
         info.mtime = child.mtime;
         info.writable = place.writable;
-        entries.push_back(info);
+        if (!child.isDir) info.sha256 = child.blob;
+        entries.push_back(std::move(info));
     }
     std::vector<UploadRecord> uploads;
     if (place.writable && catalog.listUploads(place.node.id, account_.id, uploads)) {

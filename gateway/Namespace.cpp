@@ -140,10 +140,7 @@ Status Namespace::resolvePackageTree(const PackageRecord& package, Area area, bo
     for (size_t i = 0; i < rest.size(); ++i) {
         const bool last = i + 1 == rest.size();
         // Recipients see the files only; .status exists once a package is sent.
-        const bool generated =
-            (rest[i] == ".link" && (area == Area::Outbox || area == Area::Sent)) ||
-            (rest[i] == ".status" && area == Area::Sent);
-        if (i == 0 && last && generated) {
+        if (i == 0 && last && isGeneratedIn(area, rest[i])) {
             place.kind = Place::Kind::Generated;
             place.generated = rest[i] == ".link" ? linkText(package) : statusText(package);
             place.writable = false;

@@ -70,6 +70,20 @@ public:
     static bool isGeneratedName(const std::string& name) {
         return name == ".link" || name == ".status";
     }
+    // Whether `name` at the root of a package in `area` is a generated file.
+    static bool isGeneratedIn(Area area, const std::string& name) {
+        return (name == ".link" && (area == Area::Outbox || area == Area::Sent)) ||
+               (name == ".status" && area == Area::Sent);
+    }
+    // Whether `name` in the stored folder `folder` (a resolved Node) is its
+    // child node of that name, not a generated file, an inbox package's hidden
+    // .dad or its reply folder.
+    static bool childIsNode(const Place& folder, const std::string& name) {
+        if (!folder.packageRoot) return true;
+        if (isGeneratedIn(folder.area, name)) return false;
+        const bool received = folder.area == Area::Inbox && !folder.inReply;
+        return !(received && (name == ".dad" || name == "reply"));
+    }
 
 private:
     Status resolvePackageTree(const PackageRecord& package, Area area, bool writable,

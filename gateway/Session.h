@@ -25,6 +25,9 @@ struct FileInfo {
     uint64_t size = 0;
     int64_t mtime = 0;      // seconds since the epoch, UTC
     bool writable = false;  // this session may change or remove it
+    // Files: SHA-256 of the content (lower-case hex, as contentHash) where the
+    // catalog holds it; empty for folders, generated files and unfinished uploads.
+    std::string sha256;
     bool isDirectory() const { return type == EntryType::Directory; }
 };
 

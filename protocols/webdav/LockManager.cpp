@@ -95,9 +95,17 @@ std::vector<DavLock> LockManager::covering(const std::string& path) {
     expire();
     std::vector<DavLock> out;
     for (const auto& [token, held] : locks_) {
-        if (held.root == path || (held.infinite && isAncestorOrSelf(held.root, path))) {
-            out.push_back(held);
-        }
+        if (covers(held, path)) out.push_back(held);
+    }
+    return out;
+}
+
+std::vector<DavLock> LockManager::coveringOrBelow(const std::string& path) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    expire();
+    std::vector<DavLock> out;
+    for (const auto& [token, held] : locks_) {
+        if (covers(held, path) || isAncestorOrSelf(path, held.root)) out.push_back(held);
     }
     return out;
 }

@@ -43,6 +43,12 @@ public:
 
     // Locks that cover `path` (on it, or infinite on an ancestor).
     std::vector<DavLock> covering(const std::string& path);
+    // Locks that cover `path` or anything below it: one look for a PROPFIND of
+    // a folder, whose entries then pick theirs with covers().
+    std::vector<DavLock> coveringOrBelow(const std::string& path);
+    static bool covers(const DavLock& lock, const std::string& path) {
+        return lock.root == path || (lock.infinite && isAncestorOrSelf(lock.root, path));
+    }
     // Whether a change at `path` (and, with `subtree`, below it) is allowed:
     // every lock there is owned by `user` and one of its tokens is in
     // `submitted`. Busy (HTTP 423) otherwise.

@@ -5,6 +5,11 @@ namespace dad {
 std::string escapeMarkup(const std::string& text) {
     std::string out;
     out.reserve(text.size());
+    appendEscapedMarkup(out, text);
+    return out;
+}
+
+void appendEscapedMarkup(std::string& out, const std::string& text) {
     for (char c : text) {
         switch (c) {
             case '&':
@@ -29,7 +34,6 @@ std::string escapeMarkup(const std::string& text) {
                 out += c;
         }
     }
-    return out;
 }
 
 }  // namespace dad

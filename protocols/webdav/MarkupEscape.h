@@ -11,5 +11,7 @@ namespace dad {
 // & < > " ' as entities, and CR as &#13; (an XML parser would otherwise turn
 // a bare CR, or CR LF, into LF: a dead property must come back unchanged).
 std::string escapeMarkup(const std::string& text);
+// The same, appended to `out` (no temporary string).
+void appendEscapedMarkup(std::string& out, const std::string& text);
 
 }  // namespace dad

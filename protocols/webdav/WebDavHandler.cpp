@@ -247,10 +247,8 @@ bool WebDavHandler::exists(const std::string& path, FileInfo& info) {
 
 std::string WebDavHandler::etagOf(const std::string& path) {
     FileInfo info;
-    if (!exists(path, info) || info.isDirectory()) return "";
-    std::string sha;
-    if (!session_->contentHash(path, sha)) return "";
-    return etagOfHash(sha);
+    if (!exists(path, info) || info.isDirectory() || info.sha256.empty()) return "";
+    return etagOfHash(info.sha256);
 }
 
 std::string WebDavHandler::etagOfHash(const std::string& sha256Hex) {
@@ -259,15 +257,16 @@ std::string WebDavHandler::etagOfHash(const std::string& sha256Hex) {
     static const char* const kAlphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     if (!Sha256::isHexDigest(sha256Hex)) return "\"" + sha256Hex + "\"";
-    std::string raw;
-    for (size_t i = 0; i + 1 < sha256Hex.size(); i += 2) {
-        raw += static_cast<char>(std::stoi(sha256Hex.substr(i, 2), nullptr, 16));
-    }
-    std::string out = "\"";
+    auto nibble = [](char c) {  // lower-case hex, checked above
+        return static_cast<uint32_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    };
+    std::string out;
+    out.reserve(2 + (sha256Hex.size() / 2 * 4 + 2) / 3);
+    out += '"';
     uint32_t bits = 0;
     int count = 0;
-    for (unsigned char c : raw) {
-        bits = (bits << 8) | c;
+    for (size_t i = 0; i + 1 < sha256Hex.size(); i += 2) {
+        bits = (bits << 8) | (nibble(sha256Hex[i]) << 4) | nibble(sha256Hex[i + 1]);
         count += 8;
         while (count >= 6) {
             out += kAlphabet[(bits >> (count - 6)) & 63];
@@ -275,7 +274,8 @@ std::string WebDavHandler::etagOfHash(const std::string& sha256Hex) {
         }
     }
     if (count > 0) out += kAlphabet[(bits << (6 - count)) & 63];
-    return out + "\"";
+    out += '"';
+    return out;
 }
 
 bool WebDavHandler::checkConditions(const std::string& path, bool isRead) {

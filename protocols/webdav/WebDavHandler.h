@@ -86,7 +86,9 @@ private:
                     std::vector<MemberFailure>& failed);
     void doLock();    // WebDavLocks.cpp
     void doUnlock();  // WebDavLocks.cpp
-    std::string lockDiscovery(const std::string& path);
+    // Appends the activelock elements of those of `locks` that cover `path`.
+    static void lockDiscovery(const std::vector<DavLock>& locks, const std::string& path,
+                              std::string& out);
 
     DeadProperties* properties();
 

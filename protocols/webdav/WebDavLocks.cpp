@@ -30,11 +30,11 @@ std::string lockReply(const DavLock& lock) {
 
 }  // namespace
 
-std::string WebDavHandler::lockDiscovery(const std::string& path) {
-    std::string out;
-    for (const DavLock& lock : context_.locks.covering(path))
-        out += activeLock(lock);
-    return out;
+void WebDavHandler::lockDiscovery(const std::vector<DavLock>& locks, const std::string& path,
+                                  std::string& out) {
+    for (const DavLock& lock : locks) {
+        if (LockManager::covers(lock, path)) out += activeLock(lock);
+    }
 }
 
 void WebDavHandler::doLock() {

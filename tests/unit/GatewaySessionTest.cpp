@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
+#include "DeadProperties.h"
 #include "FaultyFileSystem.h"
 #include "Gateway.h"
 #include "Secrets.h"
@@ -87,6 +89,8 @@ class GatewaySessionTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testQuotaRefusesWriteBeyondIt);
     CPPUNIT_TEST(testCopyFileReferencesSameBlob);
     CPPUNIT_TEST(testContentHashIsSha256OfContent);
+    CPPUNIT_TEST(testListAndStatCarryTheContentHash);
+    CPPUNIT_TEST(testDeadPropertiesOfChildrenInOneLook);
     CPPUNIT_TEST(testDotDotCannotEscapeNamespace);
     CPPUNIT_TEST_SUITE_END();
 
@@ -626,6 +630,85 @@ public:
         ASSERT_OK(bob().contentHash("/files/other-name.txt", bobs));
         CPPUNIT_ASSERT_EQUAL(hash, bobs);
         ASSERT_CODE(NotFound, alice().contentHash("/files", hash));
+    }
+
+    void testListAndStatCarryTheContentHash() {
+        ASSERT_OK(alice().makeDirectory("/files/dir"));
+        ASSERT_OK(write(alice(), "/files/dir/a.txt", "alpha"));
+        ASSERT_OK(write(alice(), "/files/dir/b.txt", "beta"));
+        ASSERT_OK(alice().makeDirectory("/files/dir/sub"));
+        {  // an unfinished upload: listed to its uploader, with no hash yet
+            std::unique_ptr<WriteStream> stream;
+            ASSERT_OK(alice().openWrite("/files/dir/partial.bin", WriteOptions{true, false, false},
+                                        stream));
+            ASSERT_OK(stream->write(0, "part", 4));
+            stream->abandon();
+        }
+        std::vector<FileInfo> entries;
+        ASSERT_OK(alice().list("/files/dir", entries));
+        std::map<std::string, std::string> hashes;
+        for (const FileInfo& e : entries)
+            hashes[e.name] = e.sha256;
+        CPPUNIT_ASSERT_EQUAL(size_t{4}, hashes.size());
+        CPPUNIT_ASSERT_EQUAL(dad::Sha256::hex("alpha"), hashes["a.txt"]);
+        CPPUNIT_ASSERT_EQUAL(dad::Sha256::hex("beta"), hashes["b.txt"]);
+        CPPUNIT_ASSERT_EQUAL(std::string(), hashes["sub"]);
+        CPPUNIT_ASSERT_EQUAL(std::string(), hashes["partial.bin"]);
+        // stat() and contentHash() say the same.
+        FileInfo info;
+        ASSERT_OK(alice().stat("/files/dir/a.txt", info));
+        std::string hash;
+        ASSERT_OK(alice().contentHash("/files/dir/a.txt", hash));
+        CPPUNIT_ASSERT_EQUAL(hash, info.sha256);
+        ASSERT_OK(alice().stat("/files/dir", info));
+        CPPUNIT_ASSERT(info.sha256.empty());
+        ASSERT_OK(alice().stat("/files/dir/partial.bin", info));
+        CPPUNIT_ASSERT(info.sha256.empty());
+        // Replaced content: the listing follows.
+        ASSERT_OK(write(alice(), "/files/dir/a.txt", "changed"));
+        ASSERT_OK(alice().list("/files/dir", entries));
+        for (const FileInfo& e : entries) {
+            if (e.name == "a.txt") CPPUNIT_ASSERT_EQUAL(dad::Sha256::hex("changed"), e.sha256);
+        }
+    }
+
+    void testDeadPropertiesOfChildrenInOneLook() {
+        ASSERT_OK(alice().makeDirectory("/files/p"));
+        ASSERT_OK(write(alice(), "/files/p/one.txt", "1"));
+        ASSERT_OK(write(alice(), "/files/p/two.txt", "2"));
+        ASSERT_OK(alice().makeDirectory("/files/p/sub"));
+        ASSERT_OK(write(alice(), "/files/p/sub/deep.txt", "3"));
+        ASSERT_OK(alice().makeDirectory("/outbox/draft"));
+        ASSERT_OK(alice().makeDirectory("/outbox/other"));
+        std::unique_ptr<dad::DeadProperties> props;
+        ASSERT_OK(dad::DeadProperties::open(*gateway_, "alice", props));
+        auto set = [&](const std::string& path, const std::string& name, const std::string& v) {
+            ASSERT_OK(props->change(path, {{{"urn:z", name, v}, true}}));
+        };
+        set("/files/p/one.txt", "color", "red");
+        set("/files/p/one.txt", "a-first", "x");
+        set("/files/p/sub", "color", "green");
+        set("/files/p/sub/deep.txt", "color", "not a child");
+        set("/files/p", "color", "the folder itself");
+        set("/outbox/draft", "color", "draft");
+
+        std::map<std::string, std::vector<dad::DeadProperty>> byName;
+        ASSERT_OK(props->listChildren("/files/p", {"one.txt", "two.txt", "sub"}, byName));
+        CPPUNIT_ASSERT_EQUAL(size_t{2}, byName.size());
+        CPPUNIT_ASSERT_EQUAL(size_t{2}, byName["one.txt"].size());
+        // As list() gives them: ordered by namespace and name.
+        std::vector<dad::DeadProperty> one;
+        ASSERT_OK(props->list("/files/p/one.txt", one));
+        for (size_t i = 0; i < one.size(); ++i) {
+            CPPUNIT_ASSERT_EQUAL(one[i].name, byName["one.txt"][i].name);
+            CPPUNIT_ASSERT_EQUAL(one[i].value, byName["one.txt"][i].value);
+        }
+        CPPUNIT_ASSERT_EQUAL(std::string("green"), byName["sub"].at(0).value);
+        CPPUNIT_ASSERT_EQUAL(size_t{0}, byName.count("two.txt"));
+        // An area folder lists packages: each draft's own root.
+        ASSERT_OK(props->listChildren("/outbox", {"draft", "other"}, byName));
+        CPPUNIT_ASSERT_EQUAL(size_t{1}, byName.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("draft"), byName["draft"].at(0).value);
     }
 
     void testDotDotCannotEscapeNamespace() {

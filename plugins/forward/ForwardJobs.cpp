@@ -4,10 +4,7 @@
 
 #include <chrono>
 
-#include "FtpTarget.h"
-#include "PeerTarget.h"
 #include "ReadStreams.h"
-#include "SftpTarget.h"
 #include "Sites.h"
 
 namespace dad {
@@ -63,21 +60,6 @@ bool isRefusal(const Status& s) {
 }
 
 }  // namespace
-
-Status ForwardJobs::registerWith(JobQueue& jobs, Gateway& gateway,
-                                 const Poco::Util::AbstractConfiguration& config,
-                                 std::shared_ptr<ForwardJobs>& out) {
-    const int timeoutSeconds = config.getInt("forward.timeout_seconds", 60);
-    if (timeoutSeconds <= 0) return Status::invalid("forward.timeout_seconds must be positive");
-    out = std::make_shared<ForwardJobs>(gateway, config.getInt("jobs.max_attempts", 8));
-    out->addTarget("ftp", std::make_unique<FtpTarget>(timeoutSeconds));
-    out->addTarget("ftps", std::make_unique<FtpTarget>(timeoutSeconds));
-    out->addTarget("sftp", std::make_unique<SftpTarget>(timeoutSeconds));
-    out->addTarget("peer", std::make_unique<PeerTarget>(timeoutSeconds));
-    std::shared_ptr<ForwardJobs> self = out;
-    jobs.registerHandler("forward", [self](const JobRecord& job) { return self->run(job); });
-    return Status::ok();
-}
 
 ForwardJobs::ForwardJobs(Gateway& gateway, int maxAttempts)
     : gateway_(gateway), maxAttempts_(maxAttempts) {}

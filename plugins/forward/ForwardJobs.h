@@ -13,8 +13,7 @@
 // a package no longer sent, a site removed) answer PermissionDenied or
 // InvalidArgument, so the queue does not retry them.
 //
-// Built in for now: a static module (dadforward) the daemon registers, with
-// every Gateway interaction kept here so it can become a plugin.
+// Run by the forward plugin (ForwardPlugin.cpp), which registers the targets.
 // Thread-safe: several workers run forwards at once.
 #pragma once
 
@@ -23,23 +22,14 @@
 #include <mutex>
 #include <string>
 
-#include <Poco/Util/AbstractConfiguration.h>
-
+#include "Catalog.h"
 #include "ForwardTarget.h"
 #include "Gateway.h"
-#include "JobQueue.h"
 
 namespace dad {
 
 class ForwardJobs {
 public:
-    // Reads forward.timeout_seconds and jobs.max_attempts; registers the
-    // `forward` handler with the ftp, ftps and sftp targets. Other types
-    // (peer) come with addTarget.
-    static Status registerWith(JobQueue& jobs, Gateway& gateway,
-                               const Poco::Util::AbstractConfiguration& config,
-                               std::shared_ptr<ForwardJobs>& out);
-
     ForwardJobs(Gateway& gateway, int maxAttempts);
 
     // The target for sites of `type` (peer, ftp, ftps, sftp), replacing any.

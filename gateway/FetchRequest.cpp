@@ -5,17 +5,14 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <fstream>
 #include <iterator>
 #include <set>
 #include <sstream>
 
 #include "Manifest.h"
+#include "SecretFiles.h"
 #include "Secrets.h"
 #include "VirtualPath.h"
 
@@ -30,18 +27,6 @@ std::string trim(const std::string& s) {
     while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
         --e;
     return s.substr(b, e - b);
-}
-
-bool tokenSafe(const std::string& token) {
-    if (token.empty() || token.size() > 64) return false;
-    for (char c : token) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-    }
-    return true;
-}
-
-std::string credentialsPath(const std::string& dataDir, const std::string& token) {
-    return dataDir + "/fetch-credentials/" + token;
 }
 
 bool decodeBase64(const std::string& text, std::string& out) {
@@ -246,32 +231,18 @@ Status FetchRequestCodec::parseFile(const std::string& name, const std::string& 
 
 Status FetchCredentials::save(const std::string& dataDir, const std::string& user,
                               const std::string& password, std::string& token) {
-    const std::string dir = dataDir + "/fetch-credentials";
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        return Status::ioError("cannot create " + dir);
-    }
     token = randomToken(18);
-    const std::string path = credentialsPath(dataDir, token);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::ioError("cannot create a credentials file in " + dir);
-    const std::string content = user + "\n" + password;
-    const bool written =
-        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-        ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written) {
-        (void)::unlink(path.c_str());
-        return Status::ioError("cannot write a credentials file in " + dir);
-    }
-    return Status::ok();
+    return SecretFiles(dataDir, "fetch-credentials").save(token, user + "\n" + password);
 }
 
 Status FetchCredentials::load(const std::string& dataDir, const std::string& token,
                               std::string& user, std::string& password) {
-    if (!tokenSafe(token)) return Status::invalid("malformed credentials token");
-    std::ifstream in(credentialsPath(dataDir, token), std::ios::binary);
-    if (!in) return Status::notFound("the fetch's credentials are gone");
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string content;
+    if (Status s = SecretFiles(dataDir, "fetch-credentials").load(token, content); !s) {
+        return s.code() == StatusCode::NotFound
+                   ? Status::notFound("the fetch's credentials are gone")
+                   : Status::invalid("malformed credentials token");
+    }
     const size_t newline = content.find('\n');
     if (newline == std::string::npos) return Status::invalid("malformed credentials file");
     user = content.substr(0, newline);
@@ -280,7 +251,7 @@ Status FetchCredentials::load(const std::string& dataDir, const std::string& tok
 }
 
 void FetchCredentials::remove(const std::string& dataDir, const std::string& token) {
-    if (tokenSafe(token)) (void)::unlink(credentialsPath(dataDir, token).c_str());
+    SecretFiles(dataDir, "fetch-credentials").remove(token);
 }
 
 }  // namespace dad

@@ -71,7 +71,7 @@ public:
 };
 
 // Credentials of a fetch, kept out of the job payload and the logs: one file
-// per request under <dataDir>/fetch-credentials, mode 0600, "user\npassword".
+// per request under <dataDir>/fetch-credentials (SecretFiles), mode 0600, "user\npassword".
 class FetchCredentials {
 public:
     static Status save(const std::string& dataDir, const std::string& user,

@@ -53,6 +53,26 @@ class QuotaTest(GatewayTestCase, unittest.TestCase):
         self.assertIn('{"account":"boss","detail":"boss and its sub-users 80%","event":"quota"}',
                       out)
 
+    def test_refused_while_the_upload_streams(self):
+        # Each write waits for its status (no pipelining), so the refusal is
+        # seen at the write that crosses the quota, not at close: the rest of
+        # the 16 MiB is never sent.
+        self.gateway.add_user("streamer", "streamer-pw", quota=2 * 1024 * 1024)
+        client = self.gateway.connect("streamer", "streamer-pw")
+        self.addCleanup(close_client, client)
+        chunk = b"s" * (1024 * 1024)
+        written = 0
+        with self.assertRaises(IOError) as refused:
+            with client.open("/files/stream", "wb") as f:
+                f.set_pipelined(False)
+                for _ in range(16):
+                    f.write(chunk)
+                    written += 1
+        self.assertEqual(written, 2)
+        self.assertIn("quota exceeded", str(refused.exception))
+        self.assertNotIn("stream", client.listdir("/files"))
+        self.assertIn("stored: 0 bytes in 0 files", self.stored("streamer"))
+
     def test_file_count_quota(self):
         client = self.gateway.connect("few", "few-pw")
         self.addCleanup(close_client, client)

@@ -3,6 +3,8 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Timestamp.h>
 
 #include <sstream>
@@ -188,6 +190,12 @@ void WebDavHandler::doGet(bool head) {
         stream.reset();
         return;
     }
+    // Poco's response stream writes in 4 KiB pieces (HTTPBufferAllocator),
+    // which over TLS means a 4 KiB record per write; once the headers are
+    // out, the body goes to the socket in big writes instead.
+    out.flush();
+    if (!out) throw std::runtime_error("client went away");
+    auto* direct = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(request_);
     std::vector<char> buffer(kTransferChunk);
     uint64_t offset = first, remaining = length;
     while (remaining > 0) {
@@ -197,8 +205,17 @@ void WebDavHandler::doGet(bool head) {
             response_->setKeepAlive(false);
             throw std::runtime_error("read failed");  // the reply is cut short
         }
-        out.write(buffer.data(), static_cast<std::streamsize>(got));
-        if (!out) throw std::runtime_error("client went away");
+        if (direct != nullptr) {
+            for (size_t sent = 0; sent < got;) {
+                const int n =
+                    direct->socket().sendBytes(buffer.data() + sent, static_cast<int>(got - sent));
+                if (n <= 0) throw std::runtime_error("client went away");
+                sent += static_cast<size_t>(n);
+            }
+        } else {
+            out.write(buffer.data(), static_cast<std::streamsize>(got));
+            if (!out) throw std::runtime_error("client went away");
+        }
         offset += got;
         remaining -= got;
     }

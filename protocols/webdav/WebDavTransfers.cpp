@@ -4,6 +4,8 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/HTTPSession.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timestamp.h>
 
@@ -20,6 +22,70 @@
 namespace dad {
 
 namespace {
+
+// Reads a request body. Poco's request stream reads 4 KiB at a time
+// (HTTPBufferAllocator): a recv per 4 KiB over plain HTTP. A body of known
+// length is read straight from the socket in big reads instead, after what
+// the session had already buffered with the headers.
+class RequestBody {
+public:
+    explicit RequestBody(Poco::Net::HTTPServerRequest& request)
+        : request_(request), direct_(dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) {
+        if (direct_ == nullptr || request.getChunkedTransferEncoding() ||
+            !request.hasContentLength()) {
+            direct_ = nullptr;
+            return;
+        }
+        remaining_ = static_cast<uint64_t>(request.getContentLength64());
+        buffered_ = std::min<uint64_t>(remaining_, SessionBuffer::bytes(direct_->session()));
+    }
+
+    // Up to `length` bytes; 0 at the end of the body (or when it was cut off).
+    size_t read(char* buffer, size_t length) {
+        if (direct_ == nullptr) {
+            std::istream& in = request_.stream();
+            in.read(buffer, static_cast<std::streamsize>(length));
+            return static_cast<size_t>(in.gcount());
+        }
+        if (buffered_ > 0) {  // through the stream, which takes exactly these from the session
+            std::istream& in = request_.stream();
+            in.read(buffer, static_cast<std::streamsize>(std::min<uint64_t>(buffered_, length)));
+            const size_t got = static_cast<size_t>(in.gcount());
+            buffered_ = got == 0 ? 0 : buffered_ - got;
+            remaining_ -= got;
+            if (got == 0) remaining_ = 0;
+            return got;
+        }
+        if (remaining_ == 0) return 0;
+        try {
+            const int n = direct_->socket().receiveBytes(
+                buffer, static_cast<int>(std::min<uint64_t>(remaining_, length)));
+            if (n <= 0) {
+                remaining_ = 0;
+                return 0;
+            }
+            remaining_ -= static_cast<uint64_t>(n);
+            return static_cast<size_t>(n);
+        } catch (const Poco::Exception&) {  // a timeout or a reset: the body was cut off
+            remaining_ = 0;
+            return 0;
+        }
+    }
+
+private:
+    // HTTPSession::buffered() is protected; this names it through a derived class.
+    struct SessionBuffer : Poco::Net::HTTPSession {
+        static uint64_t bytes(Poco::Net::HTTPSession& session) {
+            const int n = (session.*(&SessionBuffer::buffered))();
+            return n > 0 ? static_cast<uint64_t>(n) : 0;
+        }
+    };
+
+    Poco::Net::HTTPServerRequest& request_;
+    Poco::Net::HTTPServerRequestImpl* direct_;
+    uint64_t remaining_ = 0;
+    uint64_t buffered_ = 0;
+};
 
 std::string httpDate(int64_t seconds) {
     return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds),
@@ -285,11 +351,9 @@ void WebDavHandler::doPut() {
     uint64_t received = 0;
     Sha256 hash;
     if (requestHasBody()) {
-        std::istream& in = request_->stream();
+        RequestBody body(*request_);
         std::vector<char> buffer(kTransferChunk);
-        while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) ||
-               in.gcount() > 0) {
-            const size_t got = static_cast<size_t>(in.gcount());
+        for (size_t got; (got = body.read(buffer.data(), buffer.size())) > 0;) {
             if (Status s = upload->write(received, buffer.data(), got); !s) {
                 upload->abandon();
                 response_->setKeepAlive(false);

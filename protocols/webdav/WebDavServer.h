@@ -24,7 +24,7 @@ struct WebDavServerOptions {
     uint16_t httpPort = 0;      // 0: off
     std::string certificateFile;
     std::string privateKeyFile;
-    int maxThreads = 64;
+    int maxThreads = 256;  // a kept-alive client (a mapped drive) holds one
     int maxQueued = 256;
     int timeoutSeconds = 60;  // per read or write on a connection
     int keepAliveSeconds = 15;

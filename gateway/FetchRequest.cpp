@@ -4,6 +4,7 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <cctype>
@@ -19,15 +20,6 @@
 namespace dad {
 
 namespace {
-
-std::string trim(const std::string& s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-        --e;
-    return s.substr(b, e - b);
-}
 
 bool decodeBase64(const std::string& text, std::string& out) {
     try {
@@ -170,12 +162,12 @@ Status FetchRequestCodec::parseFile(const std::string& name, const std::string& 
         auto fail = [&](const std::string& why) {
             return Status::invalid(name + " line " + std::to_string(number) + ": " + why);
         };
-        const std::string content = trim(line);
+        const std::string content = Poco::trim(line);
         if (content.empty() || content[0] == '#') continue;
         const size_t eq = content.find('=');
         if (eq == std::string::npos) return fail("expected key = value");
-        const std::string key = trim(content.substr(0, eq));
-        const std::string value = trim(content.substr(eq + 1));
+        const std::string key = Poco::trim(content.substr(0, eq));
+        const std::string value = Poco::trim(content.substr(eq + 1));
         if (!seen.insert(key).second) return fail("'" + key + "' is given twice");
         if (key == "url") {
             if (Status s = checkUrl(value); !s) return fail(s.message());

@@ -1,5 +1,7 @@
 #include "Manifest.h"
 
+#include <Poco/String.h>
+
 #include "Addresses.h"
 
 #include <cctype>
@@ -9,15 +11,6 @@
 namespace dad {
 
 namespace {
-
-std::string trim(const std::string& s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-        --e;
-    return s.substr(b, e - b);
-}
 
 bool isAddress(const std::string& a) {
     if (a.empty() || a.size() > 254) return false;
@@ -35,7 +28,7 @@ bool parseList(const std::string& value, std::vector<std::string>& out, std::str
     size_t start = 0;
     for (;;) {
         const size_t end = value.find(',', start);
-        const std::string item = trim(value.substr(start, end - start));
+        const std::string item = Poco::trim(value.substr(start, end - start));
         if (!item.empty()) {
             if (!isAddress(item)) {
                 bad = item;
@@ -132,7 +125,7 @@ Status ManifestParser::parse(const std::string& text, Manifest& m) {
         const auto fail = [&](const std::string& why) {
             return Status::invalid(".dad line " + std::to_string(lineNumber) + ": " + why);
         };
-        const std::string content = trim(line);
+        const std::string content = Poco::trim(line);
         if (content.empty() || content[0] == '#') continue;
         for (char c : line) {
             const auto u = static_cast<unsigned char>(c);
@@ -140,8 +133,8 @@ Status ManifestParser::parse(const std::string& text, Manifest& m) {
         }
         const size_t eq = content.find('=');
         if (eq == std::string::npos) return fail("expected key = value");
-        const std::string key = trim(content.substr(0, eq));
-        const std::string value = trim(content.substr(eq + 1));
+        const std::string key = Poco::trim(content.substr(0, eq));
+        const std::string value = Poco::trim(content.substr(eq + 1));
         const bool repeatable = key == "to" || key == "cc" || key == "message";
         if (!repeatable && !seen.insert(key).second) return fail("duplicate key '" + key + "'");
         std::string bad;

@@ -9,7 +9,7 @@ namespace dad::ctl {
 
 int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
-    PackageReport report(gateway);
+    PackageReport report(gateway.catalog(), gateway.options().publicUrl);
     if (verb == "list") {
         std::map<std::string, std::string> flags;
         std::vector<std::string> positional;

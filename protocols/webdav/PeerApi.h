@@ -1,9 +1,9 @@
 // PeerApi: the peer API another dadgate calls to forward a package here
-// (gateway/PeerReceiver.h has the rules), on the HTTPS listener only, under
+// (gateway/peer/PeerReceiver.h has the rules), on the HTTPS listener only, under
 // a prefix no user path can take:
 //
 //   POST /.well-known/dadgate/peer/v1/packages/<pid>/offer
-//        body: the package description (gateway/PeerMessages.h)
+//        body: the package description (gateway/peer/PeerMessages.h)
 //        200: what is held of each hash (stored, partial + bytes, missing)
 //   PUT  /.well-known/dadgate/peer/v1/packages/<pid>/content/<sha256>?path=<file>
 //        Content-Range: bytes START-END/TOTAL (or "bytes */TOTAL": empty)

@@ -1,4 +1,4 @@
-"""Failed logins obey one rule whatever the protocol (gateway/LoginThrottle):
+"""Failed logins obey one rule whatever the protocol (gateway/rules/LoginThrottle):
 each refusal is slowed by login.failed_delay_ms, and a client address with
 login.max_failures refusals is refused at once, even with the right password,
 over WebDAV (HTTP 429), FTPS (421) and SFTP alike, while other addresses log

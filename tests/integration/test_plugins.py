@@ -15,7 +15,7 @@ import unittest
 
 from harness import PLUGIN_DIR, REPO_ROOT, Gateway, close_client, wait_until
 
-HEADER_DIR = os.path.join(REPO_ROOT, "plugins", "include")
+HEADER_DIR = os.path.join(REPO_ROOT, "include")
 
 BLOCKER = r"""
 #include <dadgate/plugin.h>

@@ -2,9 +2,14 @@
 
 #include <ctime>
 
-#include "Gateway.h"
-
 namespace dad {
+
+std::string packageLink(const std::string& publicUrl, const std::string& token) {
+    std::string base = publicUrl;
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    return base + "/p/" + token;
+}
 
 std::string PackageReport::formatTime(int64_t seconds) {
     const std::time_t t = static_cast<std::time_t>(seconds);
@@ -16,11 +21,10 @@ std::string PackageReport::formatTime(int64_t seconds) {
 }
 
 Status PackageReport::summary(const PackageRecord& p, std::string& out) {
-    Catalog& catalog = gateway_.catalog();
     std::vector<std::pair<std::string, NodeRecord>> files;
     std::vector<RecipientRecord> recipients;
-    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s) return s;
-    if (Status s = catalog.listRecipients(p.id, recipients); !s) return s;
+    if (Status s = catalog_.listFilesUnder(p.rootNode, files); !s) return s;
+    if (Status s = catalog_.listRecipients(p.id, recipients); !s) return s;
     std::string to;
     for (const RecipientRecord& r : recipients)
         to += (to.empty() ? "" : ",") + r.address;
@@ -31,16 +35,15 @@ Status PackageReport::summary(const PackageRecord& p, std::string& out) {
 }
 
 Status PackageReport::write(const PackageRecord& p, std::string& out) {
-    Catalog& catalog = gateway_.catalog();
     std::vector<std::pair<std::string, NodeRecord>> files;
     std::vector<RecipientRecord> recipients;
     std::vector<DownloadRecord> downloads;
-    if (Status s = catalog.listFilesUnder(p.rootNode, files); !s) return s;
+    if (Status s = catalog_.listFilesUnder(p.rootNode, files); !s) return s;
     if (files.empty() && (p.state == "expired" || p.state == "withdrawn")) {
-        if (Status s = catalog.listFileHistory(p.id, files); !s) return s;
+        if (Status s = catalog_.listFileHistory(p.id, files); !s) return s;
     }
-    if (Status s = catalog.listRecipients(p.id, recipients); !s) return s;
-    if (Status s = catalog.listDownloads(p.id, downloads); !s) return s;
+    if (Status s = catalog_.listRecipients(p.id, recipients); !s) return s;
+    if (Status s = catalog_.listDownloads(p.id, downloads); !s) return s;
 
     out = "package: " + p.pid + "\n";
     out += "name: " + p.name + "\n";
@@ -60,9 +63,9 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     out += std::string("password: ") + (p.passwordHash.empty() ? "no" : "yes") + "\n";
     if (p.returnOf) {
         PackageRecord original;
-        if (catalog.findPackage(*p.returnOf, original)) out += "return of: " + original.pid + "\n";
+        if (catalog_.findPackage(*p.returnOf, original)) out += "return of: " + original.pid + "\n";
     }
-    out += "link: " + gateway_.packageLink(p.token) + "\n";
+    out += "link: " + packageLink(publicUrl_, p.token) + "\n";
     if (!p.message.empty()) out += "message: " + p.message + "\n";
     out += "recipients:\n";
     for (const RecipientRecord& r : recipients) {
@@ -83,7 +86,7 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
                "  " + d.protocol + " " + d.remoteAddress + "\n";
     }
     std::vector<ForwardRecord> forwards;
-    if (Status s = catalog.listForwards(p.id, forwards); !s) return s;
+    if (Status s = catalog_.listForwards(p.id, forwards); !s) return s;
     if (!forwards.empty()) out += "forwards:\n";
     for (const ForwardRecord& f : forwards) {
         out += "  " + f.site + "  " + f.state + "  " + std::to_string(f.bytesDone) + " of " +

@@ -1,5 +1,5 @@
 // PluginLoader: loads the C++ plugins of a directory (see
-// plugins/include/dadgate/plugin.h for the contract): each plugin's policy
+// include/dadgate/plugin.h for the contract): each plugin's policy
 // becomes a PolicyHandler and each job kind it names a JobQueue handler.
 // Loaded once, never unloaded.
 #pragma once
@@ -11,16 +11,32 @@
 #include <string>
 #include <vector>
 
+#include "Catalog.h"
 #include "JobQueue.h"
 #include "PolicyEngine.h"
 #include "Status.h"
 
-namespace dad {
+namespace Poco::Util {
+class AbstractConfiguration;
+}
 
-class Gateway;
+namespace dad {
 
 // A plugin's configuration section: key (without "plugins.<name>.") -> value.
 using PluginSection = std::map<std::string, std::string>;
+
+// What the loaded plugins are given (through their PluginHost).
+struct PluginContext {
+    Catalog* catalog = nullptr;  // where the jobs they queue go
+    std::string siteId;
+    std::string dataDir;  // their state directories: <dataDir>/plugins/<name>
+    std::function<PluginSection(const std::string& name)> section;
+    // The whole configuration (PluginHost::setting); may be null.
+    const Poco::Util::AbstractConfiguration* config = nullptr;
+    // PluginHost::internal("dadgate.gateway"), for the in-tree plugins: the
+    // dad::Gateway that loads them (the policy layer does not know its type).
+    void* gateway = nullptr;
+};
 
 // A job kind a plugin runs, ready for JobQueue::registerHandler.
 struct PluginJobKind {
@@ -34,13 +50,14 @@ class PluginSet {
 public:
     PluginSet();
 
-    // Loads every *.so of `directory` in name order, with the sections and
-    // settings of gateway.options(); the policies go to `handlers`. Fails,
+    // Loads every *.so of `directory` in name order, giving each the
+    // services of `context`; the policies go to `handlers`. Fails,
     // naming the plugin and the reason, on a library that cannot be opened,
     // a missing entry, a wrong ABI version, a duplicate name, a configuration
     // the plugin refuses or a job kind two plugins claim; a missing
     // directory is no plugin.
-    Status load(const std::string& directory, Gateway& gateway,
+    // REQUIRES: context.catalog, which outlives the plugins.
+    Status load(const std::string& directory, const PluginContext& context,
                 std::vector<std::unique_ptr<PolicyHandler>>& handlers);
 
     const std::vector<PluginJobKind>& jobKinds() const { return jobKinds_; }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "Authenticator.h"
+#include "ConnectionInfo.h"
 #include "Status.h"
 
 namespace dad {

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "FileSystem.h"
-#include "Gateway.h"
 
 namespace dad {
 
@@ -37,9 +36,9 @@ private:
 // dadgate's services to one plugin.
 class Host : public dadgate::PluginHost {
 public:
-    Host(std::string name, Gateway& gateway, std::shared_ptr<PluginSet::Waker> waker)
+    Host(std::string name, const PluginContext& context, std::shared_ptr<PluginSet::Waker> waker)
         : name_(std::move(name)),
-          gateway_(gateway),
+          context_(context),
           waker_(std::move(waker)),
           logger_(Poco::Logger::get("dadgate.plugin." + name_)) {}
 
@@ -68,7 +67,7 @@ public:
         }
         int64_t id = -1;
         const int64_t at = notBefore > 0 ? notBefore : nowSeconds();
-        if (Status s = gateway_.catalog().enqueueJobAt(kind, payload, at, id); !s) {
+        if (Status s = context_.catalog->enqueueJobAt(kind, payload, at, id); !s) {
             error = s.message();
             return -1;
         }
@@ -78,7 +77,7 @@ public:
     }
 
     std::string setting(const std::string& key, const std::string& fallback) const override {
-        const Poco::Util::AbstractConfiguration* config = gateway_.options().config;
+        const Poco::Util::AbstractConfiguration* config = context_.config;
         if (!config) return fallback;
         try {
             return config->getString(key, fallback);
@@ -87,25 +86,25 @@ public:
         }
     }
 
-    std::string siteId() const override { return gateway_.options().siteId; }
+    std::string siteId() const override { return context_.siteId; }
 
     std::string stateDirectory() override {
-        const std::string dir = gateway_.options().dataDir + "/plugins/" + name_;
+        const std::string dir = context_.dataDir + "/plugins/" + name_;
         return posixFileSystem().makeDirectories(dir) ? dir : "";
     }
 
     void* internal(const char* name) override {
         const std::string wanted = name ? name : "";
-        if (wanted == "dadgate.gateway") return &gateway_;
+        if (wanted == "dadgate.gateway") return context_.gateway;
         if (wanted == "dadgate.config") {
-            return const_cast<Poco::Util::AbstractConfiguration*>(gateway_.options().config);
+            return const_cast<Poco::Util::AbstractConfiguration*>(context_.config);
         }
         return nullptr;
     }
 
 private:
     std::string name_;
-    Gateway& gateway_;
+    PluginContext context_;
     std::shared_ptr<PluginSet::Waker> waker_;
     Poco::Logger& logger_;
 };
@@ -192,7 +191,7 @@ void PluginSet::setJobWaker(std::function<void()> wake) {
     waker_->wake = std::move(wake);
 }
 
-Status PluginSet::load(const std::string& directory, Gateway& gateway,
+Status PluginSet::load(const std::string& directory, const PluginContext& context,
                        std::vector<std::unique_ptr<PolicyHandler>>& handlers) {
     std::vector<std::string> files;
     if (directory.empty() || !posixFileSystem().exists(directory)) return Status::ok();
@@ -223,10 +222,10 @@ Status PluginSet::load(const std::string& directory, Gateway& gateway,
         if (!info->name || !info->create) return refuse("its entry returned no plugin");
         const std::string name = info->name;
         if (!names.insert(name).second) return refuse("a second plugin named '" + name + "'");
-        SectionConfig config(gateway.options().pluginSection(name));
+        SectionConfig config(context.section ? context.section(name) : PluginSection());
         auto loaded = std::make_shared<LoadedPlugin>();
         loaded->name = name;
-        loaded->host = std::make_unique<Host>(name, gateway, waker_);
+        loaded->host = std::make_unique<Host>(name, context, waker_);
         std::string error;
         try {
             loaded->plugin = info->create(*loaded->host, config, error);

@@ -1,6 +1,6 @@
 // PeerMessages: the JSON bodies two dadgates exchange over the peer API
 // (protocols/webdav/PeerApi.h; seed 000 Figure 11, the DAD-to-DAD transfer).
-// Pure functions of text, shared by the receiving side (gateway/PeerReceiver)
+// Pure functions of text, shared by the receiving side (gateway/peer/PeerReceiver)
 // and the sending side (plugins/forward/PeerTarget), so both read and write
 // one format.
 //

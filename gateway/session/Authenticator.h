@@ -6,19 +6,11 @@
 #include <memory>
 #include <string>
 
+#include "ConnectionInfo.h"
 #include "Session.h"
 #include "Status.h"
 
 namespace dad {
-
-struct ConnectionInfo {
-    std::string protocol;       // "sftp", "ftps", "webdav", "https"
-    std::string remoteAddress;  // numeric address of the client
-    uint16_t remotePort = 0;
-    // HTTP: every request carries the credentials again, so a login repeated
-    // while the password verifier remembers it is not audited again.
-    bool perRequest = false;
-};
 
 class Authenticator {
 public:

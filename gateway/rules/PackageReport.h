@@ -5,17 +5,21 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "Catalog.h"
 #include "Status.h"
 
 namespace dad {
 
-class Gateway;
+// A package's share link: <publicUrl>/p/<token>.
+std::string packageLink(const std::string& publicUrl, const std::string& token);
 
 class PackageReport {
 public:
-    explicit PackageReport(Gateway& gateway) : gateway_(gateway) {}
+    // `publicUrl`: the base of package links (public.url).
+    PackageReport(Catalog& catalog, std::string publicUrl)
+        : catalog_(catalog), publicUrl_(std::move(publicUrl)) {}
     Status write(const PackageRecord& package, std::string& out);
     // One line for listings: PID, state, sender, name, files, recipients.
     Status summary(const PackageRecord& package, std::string& out);
@@ -23,7 +27,8 @@ public:
     static std::string formatTime(int64_t seconds);
 
 private:
-    Gateway& gateway_;
+    Catalog& catalog_;
+    std::string publicUrl_;
 };
 
 }  // namespace dad

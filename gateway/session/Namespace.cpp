@@ -30,7 +30,7 @@ std::string Namespace::linkText(const PackageRecord& package) const {
 
 std::string Namespace::statusText(const PackageRecord& package) {
     std::string text;
-    (void)PackageReport(gateway_).write(package, text);
+    (void)PackageReport(gateway_.catalog(), gateway_.options().publicUrl).write(package, text);
     return text;
 }
 

@@ -4,6 +4,7 @@
 
 #include "GatewaySession.h"
 #include "LuaPolicies.h"
+#include "PackageReport.h"
 #include "PluginLoader.h"
 #include "Secrets.h"
 
@@ -36,7 +37,14 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
     }
     if (options.loadPolicies) {
         std::vector<std::unique_ptr<PolicyHandler>> plugins;
-        if (Status s = g->plugins_->load(options.pluginDir, *g, plugins); !s) {
+        PluginContext context;
+        context.catalog = g->catalog_.get();
+        context.siteId = options.siteId;
+        context.dataDir = options.dataDir;
+        context.section = options.pluginSection;
+        context.config = options.config;
+        context.gateway = g.get();
+        if (Status s = g->plugins_->load(options.pluginDir, context, plugins); !s) {
             return s;
         }
         for (auto& plugin : plugins)
@@ -166,10 +174,7 @@ void Gateway::reportPolicy(const std::string& line) {
 }
 
 std::string Gateway::packageLink(const std::string& token) const {
-    std::string base = options_.publicUrl;
-    while (!base.empty() && base.back() == '/')
-        base.pop_back();
-    return base + "/p/" + token;
+    return dad::packageLink(options_.publicUrl, token);
 }
 
 std::string Gateway::newPid() const {

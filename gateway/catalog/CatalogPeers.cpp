@@ -1,4 +1,4 @@
-// Packages that arrived from a peer dadgate (gateway/PeerReceiver.h).
+// Packages that arrived from a peer dadgate (gateway/peer/PeerReceiver.h).
 #include "Catalog.h"
 
 namespace dad {

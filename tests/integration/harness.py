@@ -206,11 +206,11 @@ class LineReader:
 class Gateway:
     """One dadgate process with its own data directory, on loopback ports.
 
-    Usage in a TestCase:
-        gw = Gateway(); gw.start(); cls.addClassCleanup(gw.cleanup)
+    Usage in a TestCase: started_gateway(cls, users, **options) below, or
+        gw = Gateway(); cls.addClassCleanup(gw.cleanup); gw.start()
     """
 
-    def __init__(self, extra_defines=None, web=False, ftp=False):
+    def __init__(self, extra_defines=None, web=False, ftp=False, policy=None):
         if not os.access(DADGATE, os.X_OK):
             raise AssertionError("dadgate not built: %s (set DAD_BUILD_DIR)" % DADGATE)
         self.work_dir = tempfile.mkdtemp(prefix="dadgate-test-")
@@ -234,6 +234,15 @@ class Gateway:
         self.admin_password = None
         self.stdout_reader = None
         shutil.copyfile(DEFAULT_CONFIG, self.config_path)
+        # policy={file name: Lua script}: a policy folder of this gateway's
+        # own (policy.dir) holding those scripts, removed with the work dir.
+        self.policy_dir = None
+        if policy is not None:
+            self.policy_dir = os.path.join(self.work_dir, "policy")
+            os.mkdir(self.policy_dir)
+            self.extra_defines["policy.dir"] = self.policy_dir
+            for name, script in policy.items():
+                self.write_policy(name, script)
 
     # ---- life cycle -------------------------------------------------------
 
@@ -368,6 +377,25 @@ class Gateway:
         return "--- dadgate stdout ---\n%s\n--- dadgate stderr (tail) ---\n%s" % (
             stdout[-2000:], self.log_text()[-4000:])
 
+    # ---- policy scripts ---------------------------------------------------
+
+    def policy_path(self, name):
+        return os.path.join(self.policy_dir, name)
+
+    def write_policy(self, name, script):
+        """Writes a script into the policy folder (text, or bytes as they are:
+        a test may write what no editor would); returns its path."""
+        path = self.policy_path(name)
+        if isinstance(script, bytes):
+            with open(path, "wb") as f:
+                f.write(script)
+        else:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(script)
+        return path
+
+    def remove_policy(self, name):
+        os.remove(self.policy_path(name))
     # ---- administration ---------------------------------------------------
 
     def dadctl(self, *args, input=None, timeout=60):
@@ -508,6 +536,21 @@ class Gateway:
                 except OSError:
                     pass  # finished and moved while we looked
         return total
+
+
+def started_gateway(owner, users=(), **options):
+    """A Gateway(**options), started, with `users` ((name, password[, email])
+    each) made, and a cleanup that stops it by PID and removes its work dir
+    when `owner` is done: a TestCase class (setUpClass) or a test (setUp)."""
+    gateway = Gateway(**options)
+    if isinstance(owner, type):
+        owner.addClassCleanup(gateway.cleanup)
+    else:
+        owner.addCleanup(gateway.cleanup)
+    gateway.start()
+    for user in users:
+        gateway.add_user(*user)
+    return gateway
 
 
 def close_checked(client, handle_file):
@@ -658,11 +701,9 @@ class GatewayTestCase:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gateway = Gateway(web=cls.WEB, ftp=cls.FTP)
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in cls.USERS:
-            cls.gateway.add_user(name, password, email="%s@example.com" % name)
+        cls.gateway = started_gateway(cls, [(name, password, "%s@example.com" % name)
+                                            for name, password in cls.USERS],
+                                      web=cls.WEB, ftp=cls.FTP)
 
     def setUp(self):
         super().setUp()

@@ -5,30 +5,36 @@ mail, and a job retried after the mail server was down delivering once."""
 
 import os
 import re
-import shutil
-import tempfile
 import unittest
 
-from harness import REPO_ROOT, Gateway, close_client, wait_until
+from harness import REPO_ROOT, close_client, started_gateway, wait_until
 from notify_helpers import SmtpServer, body_of
 
 TEMPLATES = os.path.join(REPO_ROOT, "packaging", "templates")
+# No mail to carol; the mail of a package received is marked as checked.
+MAIL_POLICY = '''
+function on_notification_out(e)
+  if e.notification.to == "carol@example.com" then
+    return dad.deny("no mail to carol")
+  end
+  if e.notification.event == "package_received" then
+    dad.set_message("[checked] " .. e.notification.subject,
+                    e.notification.body .. "\\nChecked by policy.")
+  end
+end
+'''
 
 
 class NotifyTest(unittest.TestCase):
-    def start(self, smtp, start_smtp=True, **extra):
+    def start(self, smtp, start_smtp=True, policy=None, **extra):
         self.smtp = smtp
         self.addCleanup(smtp.stop)
         if start_smtp:
             smtp.start()
         defines = smtp.defines(**extra)
         defines.setdefault("notify.templates_dir", TEMPLATES)
-        self.gateway = Gateway(extra_defines=defines)
-        self.addCleanup(self.gateway.cleanup)
-        self.gateway.start()
-        self.gateway.add_user("alice", "alice-pw", email="alice@example.com")
-        self.gateway.add_user("bob", "bob-pw", email="bob@example.com")
-        self.gateway.add_user("dave", "dave-pw", email="dave@example.com")
+        users = [(name, name + "-pw", name + "@example.com") for name in ("alice", "bob", "dave")]
+        self.gateway = started_gateway(self, users, extra_defines=defines, policy=policy)
 
     def send(self, to="carol@example.com,bob", files=None, message="Here is the plan"):
         client = self.gateway.connect("alice", "alice-pw")
@@ -138,21 +144,7 @@ class NotifyTest(unittest.TestCase):
                                                                                   "list")[1])
 
     def test_lua_cancels_and_changes_mails(self):
-        policy_dir = tempfile.mkdtemp(prefix="dad-notify-policy-")
-        self.addCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "mail.lua"), "w") as f:
-            f.write('''
-function on_notification_out(e)
-  if e.notification.to == "carol@example.com" then
-    return dad.deny("no mail to carol")
-  end
-  if e.notification.event == "package_received" then
-    dad.set_message("[checked] " .. e.notification.subject,
-                    e.notification.body .. "\\nChecked by policy.")
-  end
-end
-''')
-        self.start(SmtpServer(), **{"policy.dir": policy_dir})
+        self.start(SmtpServer(), policy={"mail.lua": MAIL_POLICY})
         self.send(to="carol@example.com,dave@example.com")
         (dave,) = self.smtp.wait_for("dave@example.com")
         self.assertTrue(dave["Subject"].startswith("[checked] alice sent you files"))

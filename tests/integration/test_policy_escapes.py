@@ -5,12 +5,10 @@ another session keep completing between one escape and the next. A bytecode
 script is refused at reload and the old set stays."""
 
 import os
-import shutil
-import tempfile
 import threading
 import unittest
 
-from harness import Gateway, close_client, wait_until
+from harness import close_client, started_gateway, wait_until
 
 # name -> (line 3 of the script's on_before_upload, what the error says)
 ESCAPES = {
@@ -46,20 +44,10 @@ end
 class PolicyEscapesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
-        for number, (name, (code, _)) in enumerate(ESCAPES.items()):
-            cls.write("%02d-%s.lua" % (number, name), TEMPLATE % (name, code))
-        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir,
-                                             "policy.on_error": "deny"})
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        cls.gateway.add_user("alice", "alice-pw")
-
-    @classmethod
-    def write(cls, name, text, mode="w"):
-        with open(os.path.join(cls.policy_dir, name), mode) as f:
-            f.write(text)
+        scripts = {"%02d-%s.lua" % (number, name): TEMPLATE % (name, code)
+                   for number, (name, (code, _)) in enumerate(ESCAPES.items())}
+        cls.gateway = started_gateway(cls, [("alice", "alice-pw")],
+                                      extra_defines={"policy.on_error": "deny"}, policy=scripts)
 
     def test_each_escape_is_stopped_while_other_uploads_complete(self):
         completed = []
@@ -113,14 +101,14 @@ class PolicyEscapesTest(unittest.TestCase):
         self.assertEqual(client.stat("/files/fine.txt").st_size, 4)
 
     def test_bytecode_script_is_refused_and_the_old_set_stays(self):
-        self.write("99-bytecode.lua", b"\x1bLuaT\x00\x19\x93\r\n\x1a\n", mode="wb")
+        self.gateway.write_policy("99-bytecode.lua", b"\x1bLuaT\x00\x19\x93\r\n\x1a\n")
         try:
             rc, _, err = self.gateway.dadctl("policy", "reload")
             self.assertNotEqual(rc, 0)
             self.assertIn("99-bytecode.lua: precompiled (bytecode) scripts are refused", err)
             self.assertIn("previous scripts stay", err)
         finally:
-            os.remove(os.path.join(self.policy_dir, "99-bytecode.lua"))
+            self.gateway.remove_policy("99-bytecode.lua")
         client = self.gateway.connect("alice", "alice-pw")
         self.addCleanup(close_client, client)
         with self.assertRaises(IOError) as refused:

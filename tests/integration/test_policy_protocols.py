@@ -6,15 +6,12 @@ import base64
 import ftplib
 import http.client
 import io
-import os
-import shutil
-import tempfile
 import unittest
 
 import paramiko
 
 from ftps_client import ftplib_client
-from harness import Gateway, close_client
+from harness import close_client, started_gateway
 
 SCRIPT = """
 function on_login(event)
@@ -30,19 +27,19 @@ function on_before_download(event)
 end
 """
 
+SFTP_CLOSED = """
+function on_connect(e)
+  if e.protocol == "sftp" then return deny("sftp is closed today") end
+end
+"""
+
 
 class PolicyProtocolsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
-        with open(os.path.join(cls.policy_dir, "rules.lua"), "w", encoding="utf-8") as f:
-            f.write(SCRIPT)
-        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir}, web=True, ftp=True)
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for user in ("alice", "bob", "mallory"):
-            cls.gateway.add_user(user, user + "-pw")
+        cls.gateway = started_gateway(cls, [(user, user + "-pw")
+                                            for user in ("alice", "bob", "mallory")],
+                                      web=True, ftp=True, policy={"rules.lua": SCRIPT})
         cls.send_secret()
 
     @classmethod
@@ -124,16 +121,8 @@ class ConnectHookTest(unittest.TestCase):
     policy while FTPS and WebDAV stay open."""
 
     def setUp(self):
-        policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        self.addCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "connect.lua"), "w", encoding="utf-8") as f:
-            f.write('function on_connect(e)\n'
-                    '  if e.protocol == "sftp" then return deny("sftp is closed today") end\n'
-                    'end\n')
-        self.gateway = Gateway(extra_defines={"policy.dir": policy_dir}, web=True, ftp=True)
-        self.addCleanup(self.gateway.cleanup)
-        self.gateway.start()
-        self.gateway.add_user("alice", "alice-pw")
+        self.gateway = started_gateway(self, [("alice", "alice-pw")], web=True, ftp=True,
+                                       policy={"connect.lua": SFTP_CLOSED})
 
     def test_connect_hook_closes_one_protocol(self):
         with self.assertRaises((paramiko.SSHException, EOFError, OSError)):

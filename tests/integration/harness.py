@@ -396,6 +396,17 @@ class Gateway:
 
     def remove_policy(self, name):
         os.remove(self.policy_path(name))
+
+    def reload_policy_with(self, name, script):
+        """`dadctl policy reload` with one more script in the policy folder,
+        removed again after: (rc, stdout, stderr). For a set the reload
+        refuses; a set it accepts is loaded by the daemon later."""
+        self.write_policy(name, script)
+        try:
+            return self.dadctl("policy", "reload")
+        finally:
+            self.remove_policy(name)
+
     # ---- administration ---------------------------------------------------
 
     def dadctl(self, *args, input=None, timeout=60):
@@ -582,6 +593,17 @@ def upload_checked(client, data, remote_path):
         handle_file.close()
         raise
     close_checked(client, handle_file)
+
+
+def upload_refusal(client, path, data=b"x"):
+    """The text of the server's refusal of an upload of `data` to `path`
+    through paramiko; AssertionError when the upload goes through."""
+    try:
+        with client.open(path, "wb") as f:
+            f.write(data)
+    except IOError as refused:
+        return str(refused)
+    raise AssertionError("the upload to %s was not refused" % path)
 
 
 FXP_INIT, FXP_VERSION, FXP_OPEN, FXP_CLOSE, FXP_READ = 1, 2, 3, 4, 5

@@ -11,7 +11,7 @@ import unittest
 import paramiko
 
 from ftps_client import ftplib_client
-from harness import close_client, started_gateway
+from harness import close_client, started_gateway, upload_refusal
 
 SCRIPT = """
 function on_login(event)
@@ -78,10 +78,7 @@ class PolicyProtocolsTest(unittest.TestCase):
     def test_before_upload_hook(self):
         client = self.gateway.connect("alice", "alice-pw")
         self.addCleanup(close_client, client)
-        with self.assertRaises(IOError) as refused:
-            with client.open("/files/a.exe", "wb") as f:
-                f.write(b"MZ")
-        self.assertIn("no executables: /files/a.exe", str(refused.exception))
+        self.assertIn("no executables: /files/a.exe", upload_refusal(client, "/files/a.exe", b"MZ"))
 
         ftp = ftplib_client(self.gateway, "alice", "alice-pw")
         self.addCleanup(ftp.close)

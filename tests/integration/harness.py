@@ -6,7 +6,9 @@ the real clients against it: OpenSSH sftp/scp (through sshpass), paramiko,
 and dadctl. Every subprocess has a timeout; nothing waits by sleeping.
 """
 
+import base64
 import hashlib
+import http.client
 import os
 import queue
 import re
@@ -100,6 +102,11 @@ def run(args, input=None, timeout=CLIENT_TIMEOUT, cwd=None, env=None):
 def password_env(password):
     """The environment for `sshpass -e`: the password stays out of argv."""
     return dict(os.environ, SSHPASS=password)
+
+
+def basic_auth(name, password):
+    """The Authorization header value of HTTP Basic authentication."""
+    return "Basic " + base64.b64encode(("%s:%s" % (name, password)).encode()).decode()
 
 
 def free_port():
@@ -315,6 +322,20 @@ class Gateway:
         if https:
             return "https://127.0.0.1:%d%s" % (self.https_port, path)
         return "http://127.0.0.1:%d%s" % (self.http_port, path)
+
+    def web_request(self, method, path, user=None, body=None, headers=None):
+        """One request to the plain-HTTP listener on a fresh connection, as
+        `user` ((name, password), Basic authentication) when given:
+        (status, header list, body)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
+        try:
+            all_headers = {"Authorization": basic_auth(*user)} if user else {}
+            all_headers.update(headers or {})
+            conn.request(method, path, body=body, headers=all_headers)
+            response = conn.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            conn.close()
 
     def _note_line(self, line):
         match = ADMIN_LINE.match(line)

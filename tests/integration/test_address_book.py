@@ -5,9 +5,7 @@ manifest may name a group, and an unknown group refuses the send with the
 reason over SFTP, FTPS and WebDAV. Without the delivery policy a draft that
 names a group is refused and other drafts are delivered by their name."""
 
-import base64
 import ftplib
-import http.client
 import io
 import os
 import unittest
@@ -105,14 +103,11 @@ class AddressBookTest(unittest.TestCase):
         self.assertTrue(str(refused.exception).startswith("550"), str(refused.exception))
         self.assertIn(reason, str(refused.exception))
 
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        self.addCleanup(conn.close)
-        auth = base64.b64encode(b"erin:erin-pw").decode()
-        conn.request("MOVE", "/outbox/@nosuch", headers={
-            "Authorization": "Basic " + auth, "Destination": self.gateway.web_url("/sent/lost")})
-        response = conn.getresponse()
-        self.assertEqual(response.status, 403)
-        self.assertIn(reason.encode(), response.read())
+        status, _, body = self.gateway.web_request(
+            "MOVE", "/outbox/@nosuch", ("erin", "erin-pw"),
+            headers={"Destination": self.gateway.web_url("/sent/lost")})
+        self.assertEqual(status, 403)
+        self.assertIn(reason.encode(), body)
         self.assertIn("lost.txt", client.listdir("/outbox/@nosuch"))
 
     def test_dadctl_checks_groups(self):

@@ -4,9 +4,7 @@ FTPS and WebDAV (a script logs what it saw; `dadctl policy errors` lists the
 lines), package_sent's deny in each protocol's terms, package_expired from
 housekeeping, and fetch_requested refusing a queued fetch."""
 
-import base64
 import ftplib
-import http.client
 import io
 import unittest
 
@@ -46,15 +44,9 @@ class PolicyHooksTest(unittest.TestCase):
         return out
 
     def dav(self, method, path, user, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        try:
-            auth = base64.b64encode(("%s:%s-pw" % (user, user)).encode()).decode()
-            conn.request(method, path, body=body,
-                         headers=dict(headers or {}, Authorization="Basic " + auth))
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        status, _, answer = self.gateway.web_request(method, path, (user, user + "-pw"), body,
+                                                     headers)
+        return status, answer
 
     def sftp(self, user):
         client = self.gateway.connect(user, user + "-pw")
@@ -180,13 +172,10 @@ class ConnectHookOverEachProtocolTest(unittest.TestCase):
         with self.assertRaises(ftplib.Error) as refused:
             ftplib_client(self.gateway, "alice", "alice-pw")
         self.assertIn("closed for ftps", str(refused.exception))
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        self.addCleanup(conn.close)
-        auth = base64.b64encode(b"alice:alice-pw").decode()
-        conn.request("PROPFIND", "/", headers={"Authorization": "Basic " + auth, "Depth": "0"})
-        response = conn.getresponse()
-        self.assertEqual(response.status, 403)
-        self.assertIn(b"closed for webdav", response.read())
+        status, _, body = self.gateway.web_request("PROPFIND", "/", ("alice", "alice-pw"),
+                                                   headers={"Depth": "0"})
+        self.assertEqual(status, 403)
+        self.assertIn(b"closed for webdav", body)
         close_client(self.gateway.connect("alice", "alice-pw"))
 
 

@@ -2,9 +2,7 @@
 upload and before download hold over SFTP, FTPS and WebDAV, each refusal in
 the protocol's own terms with the script's reason."""
 
-import base64
 import ftplib
-import http.client
 import io
 import unittest
 
@@ -55,14 +53,8 @@ class PolicyProtocolsTest(unittest.TestCase):
             close_client(client)
 
     def dav(self, method, path, user, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        try:
-            auth = base64.b64encode(("%s:%s-pw" % (user, user)).encode()).decode()
-            conn.request(method, path, body=body, headers={"Authorization": "Basic " + auth})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        status, _, answer = self.gateway.web_request(method, path, (user, user + "-pw"), body)
+        return status, answer
 
     def test_login_hook(self):
         with self.assertRaises(paramiko.AuthenticationException):
@@ -126,11 +118,9 @@ class ConnectHookTest(unittest.TestCase):
             self.gateway.connect("alice", "alice-pw", timeout=10)
         ftp = ftplib_client(self.gateway, "alice", "alice-pw")
         ftp.close()
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        auth = base64.b64encode(b"alice:alice-pw").decode()
-        conn.request("PROPFIND", "/", headers={"Authorization": "Basic " + auth, "Depth": "0"})
-        self.assertEqual(conn.getresponse().status, 207)
-        conn.close()
+        status, _, _ = self.gateway.web_request("PROPFIND", "/", ("alice", "alice-pw"),
+                                                headers={"Depth": "0"})
+        self.assertEqual(status, 207)
         rc, out, _ = self.gateway.dadctl("policy", "errors")
         self.assertEqual(rc, 0)
 

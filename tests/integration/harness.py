@@ -616,6 +616,24 @@ def upload_checked(client, data, remote_path):
     close_checked(client, handle_file)
 
 
+def make_parent_folders(client, root, path):
+    """Makes over SFTP the folders between `root` and the file `path` (relative,
+    "/"-separated) below it that are not there yet."""
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        folder = "%s/%s" % (root, "/".join(parts[:i]))
+        try:
+            client.stat(folder)
+        except IOError:
+            client.mkdir(folder)
+
+
+def draft_pid(client, draft):
+    """The package ID the `.link` of the draft folder `draft` names."""
+    with client.open(draft + "/.link") as f:
+        return re.search(r"(?m)^pid = (\S+)", f.read().decode()).group(1)
+
+
 def upload_refusal(client, path, data=b"x"):
     """The text of the server's refusal of an upload of `data` to `path`
     through paramiko; AssertionError when the upload goes through."""
@@ -730,7 +748,25 @@ def status_code(body):
     return struct.unpack(">I", body[:4])[0]
 
 
-class GatewayTestCase:
+class LocalFilesCase:
+    """Mixin for unittest.TestCase: a fresh local temp dir per test, for the
+    files a test uploads and downloads."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = tempfile.mkdtemp(prefix="dadgate-client-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def local(self, name):
+        return os.path.join(self.tmp, name)
+
+    def random_file(self, name, size):
+        """A local file of random bytes; returns (path, sha256 hex)."""
+        path = self.local(name)
+        return path, write_random_file(path, size)
+
+
+class GatewayTestCase(LocalFilesCase):
     """Mixin for unittest.TestCase: one gateway per test class, started in
     setUpClass and stopped by a class cleanup; a fresh local temp dir per test.
 
@@ -747,19 +783,6 @@ class GatewayTestCase:
         cls.gateway = started_gateway(cls, [(name, password, "%s@example.com" % name)
                                             for name, password in cls.USERS],
                                       web=cls.WEB, ftp=cls.FTP)
-
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.mkdtemp(prefix="dadgate-client-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    def local(self, name):
-        return os.path.join(self.tmp, name)
-
-    def random_file(self, name, size):
-        """A local file of random bytes; returns (path, sha256 hex)."""
-        path = self.local(name)
-        return path, write_random_file(path, size)
 
     def client(self, user, password=None, key_path=None):
         """A paramiko SFTP client closed when the test ends."""

@@ -7,12 +7,10 @@ cut mid-transfer resumes (APPE on FTP, an open without truncation on SFTP)."""
 import io
 import os
 import re
-import shutil
-import tempfile
 import unittest
 
-from harness import (Gateway, MiB, close_client, sha256_bytes, sha256_file, wait_until,
-                     write_random_file)
+from harness import (MiB, LocalFilesCase, close_client, draft_pid, make_parent_folders,
+                     sha256_bytes, sha256_file, started_gateway, wait_until)
 from servers import OpenSshSftp, ProFtpd
 
 ALICE = ("alice", "alice-pw-7")
@@ -31,21 +29,14 @@ FORWARD_LINE = re.compile(r"^  (\S+)  (queued|running|done|failed)  (\d+) of (\d
                           r"  attempts (\d+)  .*?(?:  error: (.*))?$")
 
 
-class ForwardCase:
+class ForwardCase(LocalFilesCase):
     """Mixin: one gateway with alice and bob; helpers to send and track."""
 
     @classmethod
-    def start_gateway(cls, extra=None):
-        cls.gateway = Gateway(extra_defines=dict(JOB_DEFINES, **(extra or {})))
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in (ALICE, BOB):
-            cls.gateway.add_user(name, password, email="%s@example.com" % name)
-
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.mkdtemp(prefix="dadgate-forward-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
+    def start_gateway(cls, policy=None):
+        cls.gateway = started_gateway(cls, [(name, password, "%s@example.com" % name)
+                                            for name, password in (ALICE, BOB)],
+                                      extra_defines=JOB_DEFINES, policy=policy)
 
     def dadctl_ok(self, *args, input=None):
         rc, out, err = self.gateway.dadctl(*args, input=input)
@@ -67,19 +58,11 @@ class ForwardCase:
         sftp = self.client()
         sftp.mkdir("/outbox/" + draft)
         for path, data in files.items():
-            parts = path.split("/")
-            for i in range(1, len(parts)):
-                folder = "/outbox/%s/%s" % (draft, "/".join(parts[:i]))
-                try:
-                    sftp.stat(folder)
-                except IOError:
-                    sftp.mkdir(folder)
+            make_parent_folders(sftp, "/outbox/" + draft, path)
             sftp.putfo(io.BytesIO(data), "/outbox/%s/%s" % (draft, path))
         if manifest is not None:
             sftp.putfo(io.BytesIO(manifest.encode()), "/outbox/%s/.dad" % draft)
-        with sftp.open("/outbox/%s/.link" % draft) as f:
-            pid = re.search(r"(?m)^pid = (\S+)", f.read().decode()).group(1)
-        return sftp, pid
+        return sftp, draft_pid(sftp, "/outbox/" + draft)
 
     def send(self, draft, files, manifest="to = bob\n"):
         sftp, pid = self.make_draft(draft, files, manifest)
@@ -113,8 +96,7 @@ class ForwardCase:
     def forward_big(self, site):
         """Sends a package with one 64 MiB big.bin and queues its forward to
         `site`; returns (PID, sha256 of big.bin)."""
-        big = os.path.join(self.tmp, "big.bin")
-        digest = write_random_file(big, 64 * MiB)
+        big, digest = self.random_file("big.bin", 64 * MiB)
         with open(big, "rb") as f:
             pid = self.send("big-" + site, {"big.bin": f.read()})
         self.dadctl_ok("package", "forward", pid, site)
@@ -137,11 +119,7 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
         cls.ftps = ProFtpd(tls=True, tls_required=True)
         cls.addClassCleanup(cls.ftps.cleanup)
         cls.ftps.start()
-        policy_dir = tempfile.mkdtemp(prefix="dadgate-forward-policy-")
-        cls.addClassCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "forward.lua"), "w") as f:
-            f.write(LUA_FORWARD)
-        cls.start_gateway({"policy.dir": policy_dir})
+        cls.start_gateway(policy={"forward.lua": LUA_FORWARD})
 
     def setUp(self):
         super().setUp()

@@ -87,6 +87,15 @@ class ForwardCase(LocalFilesCase):
         return wait_until(settled, timeout, interval=0.2,
                           what="forward of %s to %s to reach %s" % (pid, site, states))
 
+    def assertRefusedOnce(self, pid, site, reason):
+        """Forwards `pid` to `site`: the forward fails at its first attempt with
+        `reason` in its error (a refusal is not retried)."""
+        self.dadctl_ok("package", "forward", pid, site)
+        state = self.wait_state(pid, site)
+        self.assertEqual(state[0], "failed", state)
+        self.assertEqual(state[3], 1, "a refusal is not retried: %r" % (state,))
+        self.assertIn(reason, state[4])
+
     def assertArrived(self, root, pid, files):
         for path, data in files.items():
             there = os.path.join(root, pid, path)
@@ -158,11 +167,7 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
                       self.ftps.url("x", tls=True), "--user", self.ftps.user,
                       "--ca", other.ca.ca_cert)
         pid = self.send("wrongca", {"one.txt": b"one\n"})
-        self.dadctl_ok("package", "forward", pid, "wrongca")
-        state = self.wait_state(pid, "wrongca")
-        self.assertEqual(state[0], "failed", state)
-        self.assertEqual(state[3], 1, "a refused certificate is not retried: %r" % (state,))
-        self.assertIn("certificate", state[4])
+        self.assertRefusedOnce(pid, "wrongca", "certificate")
         self.assertFalse(os.path.exists(os.path.join(self.ftps.home, "x")))
 
     def test_manifest_forward_to_forwards_when_sent(self):
@@ -194,11 +199,7 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
         self.add_site("badpw", "not-the-password", "--type", "ftp", "--url",
                       self.ftp.url("bad"), "--user", self.ftp.user)
         pid = self.send("badpw", {"a.txt": b"x"})
-        self.dadctl_ok("package", "forward", pid, "badpw")
-        state = self.wait_state(pid, "badpw")
-        self.assertEqual(state[0], "failed", state)
-        self.assertEqual(state[3], 1, "a refused login is not retried: %r" % (state,))
-        self.assertIn("530", state[4])
+        self.assertRefusedOnce(pid, "badpw", "530")
         dead = self.dadctl_ok("job", "list", "--state", "dead")
         self.assertIn(pid, dead)
         self.assertNotIn("not-the-password", self.dadctl_ok("package", "show", pid))
@@ -264,11 +265,7 @@ class SftpForwardTest(ForwardCase, unittest.TestCase):
         self.add_site("impostor", self.key, "--type", "sftp", "--url", self.site_url("never"),
                       "--user", "root", "--host-key", wrong)
         pid = self.send("impostor", {"a.txt": b"secret stuff\n"})
-        self.dadctl_ok("package", "forward", pid, "impostor")
-        state = self.wait_state(pid, "impostor")
-        self.assertEqual(state[0], "failed", state)
-        self.assertEqual(state[3], 1, state)
-        self.assertIn("host key", state[4])
+        self.assertRefusedOnce(pid, "impostor", "host key")
         self.assertFalse(os.path.exists(os.path.join(self.sshd.dir, "never")))
 
     def test_cut_mid_transfer_resumes(self):

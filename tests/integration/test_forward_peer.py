@@ -176,6 +176,19 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.assertIn(" done ", line, self.show(self.a, pid) + self.b.log_text()[-3000:])
         self.assertIn("state: sent", self.show(self.b, pid))
 
+    def wait_failed(self, pid, site):
+        """The tracking line of the forward of `pid` to `site` once it failed."""
+        wait_until(lambda: " failed " in self.forward_line(pid, site), FORWARD_TIMEOUT,
+                   interval=0.2, what="the forward failing")
+        return self.forward_line(pid, site)
+
+    def proxied_site(self, name, **proxy_options):
+        """Site `name` reaching B through a CuttingProxy (closed when the test ends)."""
+        proxy = CuttingProxy(self.b.https_port, **proxy_options)
+        self.addCleanup(proxy.close)
+        self.add_site(name, proxy.port, PEER[1])
+        return proxy
+
     def received_on_b(self, pid):
         """(bytes, offset) of every content PUT B logged for `pid`."""
         return [(int(m.group(2)), int(m.group(5))) for m in RECEIVED.finditer(self.b.log_text())
@@ -187,6 +200,15 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         names = [n for n in client.listdir("/inbox") if n.endswith(suffix)]
         self.assertEqual(len(names), 1, client.listdir("/inbox"))
         return client, "/inbox/" + names[0]
+
+    def assertBobGetsOnB(self, pid, path, sha):
+        """bob downloads `path` of package `pid` from his inbox on B; its
+        SHA-256 is `sha`."""
+        client, folder = self.inbox_entry(self.b, pid)
+        back = self.local(os.path.basename(path) + ".back")
+        client.get(folder + "/" + path, back)
+        self.assertEqual(sha256_file(back), sha)
+
     def peer_call(self, method, path, body=b"", user=PEER, headers=None):
         context = ssl.create_default_context(cafile=self.b_cert)
         connection = http.client.HTTPSConnection("localhost", self.b.https_port,
@@ -216,12 +238,9 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         client, folder = self.inbox_entry(self.b, pid)
         self.assertTrue({"big.bin", "docs"} <= set(client.listdir(folder)),
                         client.listdir(folder))
-        client.get(folder + "/big.bin", self.local("big.back"))
-        client.get(folder + "/docs/notes.txt", self.local("notes.back"))
-        client.get(folder + "/docs/copy-of-notes.txt", self.local("copy.back"))
-        self.assertEqual(sha256_file(self.local("big.back")), big_sha)
-        self.assertEqual(sha256_file(self.local("notes.back")), notes_sha)
-        self.assertEqual(sha256_file(self.local("copy.back")), notes_sha)
+        self.assertBobGetsOnB(pid, "big.bin", big_sha)
+        self.assertBobGetsOnB(pid, "docs/notes.txt", notes_sha)
+        self.assertBobGetsOnB(pid, "docs/copy-of-notes.txt", notes_sha)
         # Every byte moved once.
         self.assertEqual(sum(b for b, _ in self.received_on_b(pid)), 3 * MiB + 17 + 5000)
 
@@ -235,16 +254,12 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.wait_forwarded(second)
         self.assertNotEqual(first, second)
         self.assertEqual(self.received_on_b(second), [], "content moved again")
-        client, folder = self.inbox_entry(self.b, second)
-        client.get(folder + "/again/copy.bin", self.local("copy.back"))
-        self.assertEqual(sha256_file(self.local("copy.back")), sha)
+        self.assertBobGetsOnB(second, "again/copy.bin", sha)
 
     def test_cut_connection_resumes_where_b_stopped(self):
         size = 64 * MiB
         data, sha = self.random_file("large.bin", size)
-        proxy = CuttingProxy(self.b.https_port, cut_after=16 * MiB)
-        self.addCleanup(proxy.close)
-        self.add_site("b-cut", proxy.port, PEER[1])
+        proxy = self.proxied_site("b-cut", cut_after=16 * MiB)
         pid = self.send_package("large", {"large.bin": data}, forward_to="b-cut")
         self.wait_forwarded(pid, "b-cut")
         self.assertTrue(proxy.cut, "the proxy never cut the transfer: %r" % (
@@ -255,16 +270,12 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.assertEqual(puts[0][1], 0)
         self.assertGreater(puts[-1][1], 0, "the retry started from 0: %r" % (puts,))
         self.assertLess(sum(b for b, _ in puts), 1.5 * size, puts)
-        client, folder = self.inbox_entry(self.b, pid)
-        client.get(folder + "/large.bin", self.local("large.back"))
-        self.assertEqual(sha256_file(self.local("large.back")), sha)
+        self.assertBobGetsOnB(pid, "large.bin", sha)
 
     def test_restart_of_b_mid_transfer_resumes_from_what_b_kept(self):
         size = 64 * MiB
         data, sha = self.random_file("restart.bin", size)
-        proxy = CuttingProxy(self.b.https_port, cut_after=None, rate=16 * MiB)
-        self.addCleanup(proxy.close)
-        self.add_site("b-slow", proxy.port, PEER[1])
+        self.proxied_site("b-slow", cut_after=None, rate=16 * MiB)
         held_before = self.b.partial_upload_bytes()
         pid = self.send_package("restart", {"restart.bin": data}, forward_to="b-slow")
         wait_until(lambda: self.b.partial_upload_bytes() - held_before >= 8 * MiB, 60,
@@ -279,9 +290,7 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         received, offset = puts[0]
         self.assertGreaterEqual(offset, 8 * MiB)
         self.assertEqual(received, size - offset)
-        client, folder = self.inbox_entry(self.b, pid)
-        client.get(folder + "/restart.bin", self.local("restart.back"))
-        self.assertEqual(sha256_file(self.local("restart.back")), sha)
+        self.assertBobGetsOnB(pid, "restart.bin", sha)
 
     def test_download_cut_on_a_is_finished_on_b(self):
         size = 4 * MiB
@@ -310,9 +319,7 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.add_site("b-badtoken", self.b.https_port, "not-the-token")
         data, _ = self.random_file("x.bin", 1000)
         pid = self.send_package("badtoken", {"x.bin": data}, forward_to="b-badtoken")
-        wait_until(lambda: " failed " in self.forward_line(pid, "b-badtoken"), FORWARD_TIMEOUT,
-                   interval=0.2, what="the forward failing")
-        line = self.forward_line(pid, "b-badtoken")
+        line = self.wait_failed(pid, "b-badtoken")
         self.assertIn("attempts 1 ", line)
         self.assertIn("401", line)
         self.assertNotIn("will retry", line)
@@ -321,9 +328,7 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.add_site("b-noca", self.b.https_port, PEER[1], ca=False)
         data, _ = self.random_file("y.bin", 1000)
         pid = self.send_package("noca", {"y.bin": data}, forward_to="b-noca")
-        wait_until(lambda: " failed " in self.forward_line(pid, "b-noca"), FORWARD_TIMEOUT,
-                   interval=0.2, what="the forward failing")
-        line = self.forward_line(pid, "b-noca")
+        line = self.wait_failed(pid, "b-noca")
         self.assertIn("attempts 1 ", line)
         self.assertIn("certificate", line)
         self.assertEqual(self.show(self.b, pid), "")

@@ -773,16 +773,19 @@ class GatewayTestCase(LocalFilesCase):
     Subclasses list USERS as (name, password) pairs to create up front."""
 
     USERS = ()
+    EMAILS = True  # each of USERS gets the e-mail address <name>@example.com
     WEB = False  # True: the gateway also listens for HTTPS and HTTP (Gateway(web=True))
     FTP = False  # True: explicit and implicit FTPS listeners too (Gateway(ftp=True))
+    DEFINES = {}  # settings of this class's gateway (Gateway(extra_defines=...))
     gateway = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gateway = started_gateway(cls, [(name, password, "%s@example.com" % name)
-                                            for name, password in cls.USERS],
-                                      web=cls.WEB, ftp=cls.FTP)
+        users = [(name, password) + (("%s@example.com" % name,) if cls.EMAILS else ())
+                 for name, password in cls.USERS]
+        cls.gateway = started_gateway(cls, users, extra_defines=cls.DEFINES, web=cls.WEB,
+                                      ftp=cls.FTP)
 
     def client(self, user, password=None, key_path=None):
         """A paramiko SFTP client closed when the test ends."""

@@ -54,6 +54,12 @@ class NotifyTest(unittest.TestCase):
         pid = re.search(r"[A-Za-z0-9]+-[A-Za-z0-9_-]+", link_text.split("\n")[0].split()[-1])
         return link_text, pid.group(0) if pid else ""
 
+    def wait_jobs_done(self, timeout):
+        """Until no notify job is queued: every mail there is to send is sent."""
+        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
+                                                               "queued")[1], timeout,
+                   what="jobs done")
+
     def download_all(self, user, password):
         client = self.gateway.connect(user, password)
         try:
@@ -99,8 +105,7 @@ class NotifyTest(unittest.TestCase):
         self.assertIn(pid, body_of(receipt))
         # Downloading again sends no second receipt.
         self.download_all("bob", "bob-pw")
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 20, what="jobs done")
+        self.wait_jobs_done(20)
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
 
     def test_daily_digest(self):
@@ -114,16 +119,13 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(digest["Subject"], "Downloads of your packages")
         self.assertIn("bob downloaded plan", body_of(digest))
         self.assertIn("dave downloaded plan", body_of(digest))
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 20, what="jobs done")
+        self.wait_jobs_done(20)
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
 
     def test_starttls_with_authentication(self):
         smtp = SmtpServer(tls="starttls", auth=("mailer", "s3cret-pw"))
-        with open(os.path.join(smtp.dir, "pw"), "w") as f:
-            f.write("s3cret-pw\n")
         self.start(smtp, **{"smtp.user": "mailer",
-                            "smtp.password_file": os.path.join(smtp.dir, "pw")})
+                            "smtp.password_file": smtp.password_file("s3cret-pw")})
         self.send(to="carol@example.com")
         (carol,) = self.smtp.wait_for("carol@example.com")
         self.assertIn("Here is the plan", body_of(carol))
@@ -131,10 +133,8 @@ class NotifyTest(unittest.TestCase):
 
     def test_wrong_smtp_password_is_retried_not_sent(self):
         smtp = SmtpServer(tls="starttls", auth=("mailer", "s3cret-pw"))
-        with open(os.path.join(smtp.dir, "pw"), "w") as f:
-            f.write("wrong-pw\n")
         self.start(smtp, **{"smtp.user": "mailer",
-                            "smtp.password_file": os.path.join(smtp.dir, "pw")})
+                            "smtp.password_file": smtp.password_file("wrong-pw")})
         self.send(to="carol@example.com")
         wait_until(lambda: re.search(r"notify.*queued.*attempt", self.gateway.dadctl(
             "job", "list")[1]) or "smtp" in self.gateway.dadctl("job", "list")[1], 20,
@@ -150,8 +150,7 @@ class NotifyTest(unittest.TestCase):
         self.assertTrue(dave["Subject"].startswith("[checked] alice sent you files"))
         self.assertIn("Checked by policy.", body_of(dave))
         self.smtp.wait_for("alice@example.com")
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 20, what="jobs done")
+        self.wait_jobs_done(20)
         self.assertEqual(self.smtp.messages_to("carol@example.com"), [])
 
     def test_retry_after_smtp_server_was_down_delivers_once(self):
@@ -162,8 +161,7 @@ class NotifyTest(unittest.TestCase):
                    what="a failed attempt")
         self.smtp.start()
         self.smtp.wait_for("carol@example.com", timeout=40)
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 30, what="jobs done")
+        self.wait_jobs_done(30)
         self.gateway.stop()
         self.gateway.restart()
         self.assertEqual(len(self.smtp.messages_to("carol@example.com")), 1)

@@ -6,7 +6,9 @@ the real clients against it: OpenSSH sftp/scp (through sshpass), paramiko,
 and dadctl. Every subprocess has a timeout; nothing waits by sleeping.
 """
 
+import base64
 import hashlib
+import http.client
 import os
 import queue
 import re
@@ -100,6 +102,11 @@ def run(args, input=None, timeout=CLIENT_TIMEOUT, cwd=None, env=None):
 def password_env(password):
     """The environment for `sshpass -e`: the password stays out of argv."""
     return dict(os.environ, SSHPASS=password)
+
+
+def basic_auth(name, password):
+    """The Authorization header value of HTTP Basic authentication."""
+    return "Basic " + base64.b64encode(("%s:%s" % (name, password)).encode()).decode()
 
 
 def free_port():
@@ -206,11 +213,11 @@ class LineReader:
 class Gateway:
     """One dadgate process with its own data directory, on loopback ports.
 
-    Usage in a TestCase:
-        gw = Gateway(); gw.start(); cls.addClassCleanup(gw.cleanup)
+    Usage in a TestCase: started_gateway(cls, users, **options) below, or
+        gw = Gateway(); cls.addClassCleanup(gw.cleanup); gw.start()
     """
 
-    def __init__(self, extra_defines=None, web=False, ftp=False):
+    def __init__(self, extra_defines=None, web=False, ftp=False, policy=None):
         if not os.access(DADGATE, os.X_OK):
             raise AssertionError("dadgate not built: %s (set DAD_BUILD_DIR)" % DADGATE)
         self.work_dir = tempfile.mkdtemp(prefix="dadgate-test-")
@@ -234,6 +241,15 @@ class Gateway:
         self.admin_password = None
         self.stdout_reader = None
         shutil.copyfile(DEFAULT_CONFIG, self.config_path)
+        # policy={file name: Lua script}: a policy folder of this gateway's
+        # own (policy.dir) holding those scripts, removed with the work dir.
+        self.policy_dir = None
+        if policy is not None:
+            self.policy_dir = os.path.join(self.work_dir, "policy")
+            os.mkdir(self.policy_dir)
+            self.extra_defines["policy.dir"] = self.policy_dir
+            for name, script in policy.items():
+                self.write_policy(name, script)
 
     # ---- life cycle -------------------------------------------------------
 
@@ -307,6 +323,20 @@ class Gateway:
             return "https://127.0.0.1:%d%s" % (self.https_port, path)
         return "http://127.0.0.1:%d%s" % (self.http_port, path)
 
+    def web_request(self, method, path, user=None, body=None, headers=None):
+        """One request to the plain-HTTP listener on a fresh connection, as
+        `user` ((name, password), Basic authentication) when given:
+        (status, header list, body)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
+        try:
+            all_headers = {"Authorization": basic_auth(*user)} if user else {}
+            all_headers.update(headers or {})
+            conn.request(method, path, body=body, headers=all_headers)
+            response = conn.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            conn.close()
+
     def _note_line(self, line):
         match = ADMIN_LINE.match(line)
         if match:
@@ -367,6 +397,36 @@ class Gateway:
         stdout = "\n".join(self.stdout_reader.lines) if self.stdout_reader else ""
         return "--- dadgate stdout ---\n%s\n--- dadgate stderr (tail) ---\n%s" % (
             stdout[-2000:], self.log_text()[-4000:])
+
+    # ---- policy scripts ---------------------------------------------------
+
+    def policy_path(self, name):
+        return os.path.join(self.policy_dir, name)
+
+    def write_policy(self, name, script):
+        """Writes a script into the policy folder (text, or bytes as they are:
+        a test may write what no editor would); returns its path."""
+        path = self.policy_path(name)
+        if isinstance(script, bytes):
+            with open(path, "wb") as f:
+                f.write(script)
+        else:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(script)
+        return path
+
+    def remove_policy(self, name):
+        os.remove(self.policy_path(name))
+
+    def reload_policy_with(self, name, script):
+        """`dadctl policy reload` with one more script in the policy folder,
+        removed again after: (rc, stdout, stderr). For a set the reload
+        refuses; a set it accepts is loaded by the daemon later."""
+        self.write_policy(name, script)
+        try:
+            return self.dadctl("policy", "reload")
+        finally:
+            self.remove_policy(name)
 
     # ---- administration ---------------------------------------------------
 
@@ -510,6 +570,21 @@ class Gateway:
         return total
 
 
+def started_gateway(owner, users=(), **options):
+    """A Gateway(**options), started, with `users` ((name, password[, email])
+    each) made, and a cleanup that stops it by PID and removes its work dir
+    when `owner` is done: a TestCase class (setUpClass) or a test (setUp)."""
+    gateway = Gateway(**options)
+    if isinstance(owner, type):
+        owner.addClassCleanup(gateway.cleanup)
+    else:
+        owner.addCleanup(gateway.cleanup)
+    gateway.start()
+    for user in users:
+        gateway.add_user(*user)
+    return gateway
+
+
 def close_checked(client, handle_file):
     """Closes a paramiko SFTPFile and raises the server's refusal, if any.
 
@@ -539,6 +614,35 @@ def upload_checked(client, data, remote_path):
         handle_file.close()
         raise
     close_checked(client, handle_file)
+
+
+def make_parent_folders(client, root, path):
+    """Makes over SFTP the folders between `root` and the file `path` (relative,
+    "/"-separated) below it that are not there yet."""
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        folder = "%s/%s" % (root, "/".join(parts[:i]))
+        try:
+            client.stat(folder)
+        except IOError:
+            client.mkdir(folder)
+
+
+def draft_pid(client, draft):
+    """The package ID the `.link` of the draft folder `draft` names."""
+    with client.open(draft + "/.link") as f:
+        return re.search(r"(?m)^pid = (\S+)", f.read().decode()).group(1)
+
+
+def upload_refusal(client, path, data=b"x"):
+    """The text of the server's refusal of an upload of `data` to `path`
+    through paramiko; AssertionError when the upload goes through."""
+    try:
+        with client.open(path, "wb") as f:
+            f.write(data)
+    except IOError as refused:
+        return str(refused)
+    raise AssertionError("the upload to %s was not refused" % path)
 
 
 FXP_INIT, FXP_VERSION, FXP_OPEN, FXP_CLOSE, FXP_READ = 1, 2, 3, 4, 5
@@ -644,25 +748,9 @@ def status_code(body):
     return struct.unpack(">I", body[:4])[0]
 
 
-class GatewayTestCase:
-    """Mixin for unittest.TestCase: one gateway per test class, started in
-    setUpClass and stopped by a class cleanup; a fresh local temp dir per test.
-
-    Subclasses list USERS as (name, password) pairs to create up front."""
-
-    USERS = ()
-    WEB = False  # True: the gateway also listens for HTTPS and HTTP (Gateway(web=True))
-    FTP = False  # True: explicit and implicit FTPS listeners too (Gateway(ftp=True))
-    gateway = None
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.gateway = Gateway(web=cls.WEB, ftp=cls.FTP)
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in cls.USERS:
-            cls.gateway.add_user(name, password, email="%s@example.com" % name)
+class LocalFilesCase:
+    """Mixin for unittest.TestCase: a fresh local temp dir per test, for the
+    files a test uploads and downloads."""
 
     def setUp(self):
         super().setUp()
@@ -676,6 +764,28 @@ class GatewayTestCase:
         """A local file of random bytes; returns (path, sha256 hex)."""
         path = self.local(name)
         return path, write_random_file(path, size)
+
+
+class GatewayTestCase(LocalFilesCase):
+    """Mixin for unittest.TestCase: one gateway per test class, started in
+    setUpClass and stopped by a class cleanup; a fresh local temp dir per test.
+
+    Subclasses list USERS as (name, password) pairs to create up front."""
+
+    USERS = ()
+    EMAILS = True  # each of USERS gets the e-mail address <name>@example.com
+    WEB = False  # True: the gateway also listens for HTTPS and HTTP (Gateway(web=True))
+    FTP = False  # True: explicit and implicit FTPS listeners too (Gateway(ftp=True))
+    DEFINES = {}  # settings of this class's gateway (Gateway(extra_defines=...))
+    gateway = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        users = [(name, password) + (("%s@example.com" % name,) if cls.EMAILS else ())
+                 for name, password in cls.USERS]
+        cls.gateway = started_gateway(cls, users, extra_defines=cls.DEFINES, web=cls.WEB,
+                                      ftp=cls.FTP)
 
     def client(self, user, password=None, key_path=None):
         """A paramiko SFTP client closed when the test ends."""

@@ -1,8 +1,9 @@
 """Real file servers on free loopback ports for the integration tests:
 ProFTPD (FTP, and FTPS with mod_tls and a generated CA) and OpenSSH sshd
-(SFTP, key authentication). Each lives in its own temp dir, is started in a
-process group of its own and stopped by that group's id (the servers fork a
-process per session). Nothing waits by sleeping."""
+(SFTP, key authentication, OpenSSH's sftp-server or any other subsystem).
+Each lives in its own temp dir, is started in a process group of its own and
+stopped by that group's id (the servers fork a process per session). Nothing
+waits by sleeping."""
 
 import os
 import shutil
@@ -240,13 +241,14 @@ class ProFtpd:
             return [line.rstrip("\n") for line in f]
 
 
-class OpenSshSftp:
-    """OpenSSH sshd on a free loopback port serving SFTP (internal-sftp) to
-    root with a generated client key. `host_key_sha256` is the fingerprint a
-    site names; `client_key` the private key file. log_level="INFO" logs
-    every SFTP open and close; sftp_log_lines() has them."""
+class OpenSshd:
+    """OpenSSH sshd on a free loopback port: root logs in with a generated
+    client key (no passwords). `subsystem(folder)` gives its `Subsystem sftp`
+    command line (`folder`: the server's own temp dir, for a log); the SFTP
+    servers of these tests differ only in that line. `host_key_sha256` is the
+    fingerprint a site names; `client_key` the private key file."""
 
-    def __init__(self, log_level=None):
+    def __init__(self, subsystem):
         self.dir = tempfile.mkdtemp(prefix="dadgate-sshd-")
         self.port = free_port()
         self.host_key = make_ssh_key(os.path.join(self.dir, "host_key"))
@@ -258,7 +260,6 @@ class OpenSshSftp:
             raise AssertionError("ssh-keygen -l failed: %r" % listed)
         self.host_key_sha256 = listed.stdout.split()[1]
         self.config = os.path.join(self.dir, "sshd_config")
-        self.sftp_log = os.path.join(self.dir, "sftp.log")
         with open(self.config, "w") as f:
             f.write("\n".join([
                 "Port %d" % self.port,
@@ -271,20 +272,11 @@ class OpenSshSftp:
                 "PermitRootLogin prohibit-password",
                 "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no",
-                # sftp-server -l logs each open (flags) and close (bytes) to
-                # sftp_log (sshd runs the subsystem through root's shell).
-                "Subsystem sftp %s -e -l %s 2>>%s" % (SFTP_SERVER, log_level or "ERROR",
-                                                     self.sftp_log),
+                "Subsystem sftp " + subsystem(self.dir),
                 "",
             ]))
         self.process = None
         self.log = None
-
-    def sftp_log_lines(self):
-        if not os.path.exists(self.sftp_log):
-            return []
-        with open(self.sftp_log, errors="replace") as f:
-            return f.read().splitlines()
 
     def start(self):
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # privilege separation dir
@@ -316,3 +308,29 @@ class OpenSshSftp:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def sftp_batch(self, commands, timeout=120):
+        """OpenSSH sftp logged in as root with the client key; `commands` on stdin."""
+        return run(["sftp", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                    "-o", "ConnectTimeout=10", "-o", "IdentitiesOnly=yes",
+                    "-o", "LogLevel=ERROR", "-i", self.client_key, "-P", str(self.port),
+                    "-b", "-", "root@127.0.0.1"], input="\n".join(commands) + "\n",
+                   timeout=timeout)
+
+
+class OpenSshSftp(OpenSshd):
+    """OpenSshd serving OpenSSH's own sftp-server. log_level="INFO" logs
+    every SFTP open and close; sftp_log_lines() has them."""
+
+    def __init__(self, log_level=None):
+        # sftp-server -l logs each open (flags) and close (bytes) to sftp.log
+        # (sshd runs the subsystem through root's shell).
+        super().__init__(lambda folder: "%s -e -l %s 2>>%s" % (
+            SFTP_SERVER, log_level or "ERROR", os.path.join(folder, "sftp.log")))
+        self.sftp_log = os.path.join(self.dir, "sftp.log")
+
+    def sftp_log_lines(self):
+        if not os.path.exists(self.sftp_log):
+            return []
+        with open(self.sftp_log, errors="replace") as f:
+            return f.read().splitlines()

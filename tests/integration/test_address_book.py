@@ -5,17 +5,13 @@ manifest may name a group, and an unknown group refuses the send with the
 reason over SFTP, FTPS and WebDAV. Without the delivery policy a draft that
 names a group is refused and other drafts are delivered by their name."""
 
-import base64
 import ftplib
-import http.client
 import io
 import os
-import shutil
-import tempfile
 import unittest
 
 from ftps_client import ftplib_client
-from harness import REPO_ROOT, Gateway, close_client
+from harness import REPO_ROOT, close_client, started_gateway
 from notify_helpers import SmtpServer, body_of
 
 TEMPLATES = os.path.join(REPO_ROOT, "packaging", "templates")
@@ -31,11 +27,8 @@ class AddressBookTest(unittest.TestCase):
         cls.smtp.start()
         defines = cls.smtp.defines()
         defines.update({"notify.templates_dir": TEMPLATES, "policy.dir": SHIPPED_POLICIES})
-        cls.gateway = Gateway(extra_defines=defines, web=True, ftp=True)
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for user in USERS:
-            cls.gateway.add_user(user, user + "-pw")
+        cls.gateway = started_gateway(cls, [(user, user + "-pw") for user in USERS],
+                                      extra_defines=defines, web=True, ftp=True)
         # Site groups (one nested in the other) and alice's own "team".
         cls.group("add", "staff", "carol", "dave")
         cls.group("add", "team", "bob", "@staff", "partner@example.org")
@@ -110,14 +103,11 @@ class AddressBookTest(unittest.TestCase):
         self.assertTrue(str(refused.exception).startswith("550"), str(refused.exception))
         self.assertIn(reason, str(refused.exception))
 
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        self.addCleanup(conn.close)
-        auth = base64.b64encode(b"erin:erin-pw").decode()
-        conn.request("MOVE", "/outbox/@nosuch", headers={
-            "Authorization": "Basic " + auth, "Destination": self.gateway.web_url("/sent/lost")})
-        response = conn.getresponse()
-        self.assertEqual(response.status, 403)
-        self.assertIn(reason.encode(), response.read())
+        status, _, body = self.gateway.web_request(
+            "MOVE", "/outbox/@nosuch", ("erin", "erin-pw"),
+            headers={"Destination": self.gateway.web_url("/sent/lost")})
+        self.assertEqual(status, 403)
+        self.assertIn(reason.encode(), body)
         self.assertIn("lost.txt", client.listdir("/outbox/@nosuch"))
 
     def test_dadctl_checks_groups(self):
@@ -142,13 +132,8 @@ class WithoutDeliveryPolicyTest(unittest.TestCase):
     """policy.dir without delivery.lua: the built-in rule alone."""
 
     def setUp(self):
-        policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        self.addCleanup(shutil.rmtree, policy_dir, True)
-        self.gateway = Gateway(extra_defines={"policy.dir": policy_dir})
-        self.addCleanup(self.gateway.cleanup)
-        self.gateway.start()
-        for user in ("alice", "bob"):
-            self.gateway.add_user(user, user + "-pw")
+        self.gateway = started_gateway(self, [(user, user + "-pw") for user in ("alice", "bob")],
+                                       policy={})
         rc, out, err = self.gateway.dadctl("group", "add", "team", "bob")
         self.assertEqual(rc, 0, out + err)
 

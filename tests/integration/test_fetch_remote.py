@@ -12,7 +12,7 @@ import os
 import re
 import unittest
 
-from harness import Gateway, close_client, upload_checked, wait_until
+from harness import close_client, started_gateway, upload_checked, wait_until
 from servers import OpenSshSftp, ProFtpd
 
 
@@ -37,15 +37,10 @@ class FetchRemoteTest(unittest.TestCase):
 
         common = {"jobs.idle_poll_seconds": "1", "jobs.max_attempts": "2",
                   "fetch.allow_private": "true"}
-        cls.trusting = Gateway(extra_defines=dict(common, **{
-            "fetch.ca_file": cls.ftp.ca.ca_cert}))
-        cls.addClassCleanup(cls.trusting.cleanup)
-        cls.trusting.start()
-        cls.trusting.add_user("alice", "alice-pw")
-        cls.plain = Gateway(extra_defines=common)  # the system's CAs only
-        cls.addClassCleanup(cls.plain.cleanup)
-        cls.plain.start()
-        cls.plain.add_user("bob", "bob-pw")
+        cls.trusting = started_gateway(cls, [("alice", "alice-pw")], extra_defines=dict(
+            common, **{"fetch.ca_file": cls.ftp.ca.ca_cert}))
+        # The system's CAs only.
+        cls.plain = started_gateway(cls, [("bob", "bob-pw")], extra_defines=common)
 
     def request(self, gateway, user, password, name, text):
         client = gateway.connect(user, password)

@@ -7,12 +7,10 @@ cut mid-transfer resumes (APPE on FTP, an open without truncation on SFTP)."""
 import io
 import os
 import re
-import shutil
-import tempfile
 import unittest
 
-from harness import (Gateway, MiB, close_client, sha256_bytes, sha256_file, wait_until,
-                     write_random_file)
+from harness import (MiB, LocalFilesCase, close_client, draft_pid, make_parent_folders,
+                     sha256_bytes, sha256_file, started_gateway, wait_until)
 from servers import OpenSshSftp, ProFtpd
 
 ALICE = ("alice", "alice-pw-7")
@@ -31,21 +29,14 @@ FORWARD_LINE = re.compile(r"^  (\S+)  (queued|running|done|failed)  (\d+) of (\d
                           r"  attempts (\d+)  .*?(?:  error: (.*))?$")
 
 
-class ForwardCase:
+class ForwardCase(LocalFilesCase):
     """Mixin: one gateway with alice and bob; helpers to send and track."""
 
     @classmethod
-    def start_gateway(cls, extra=None):
-        cls.gateway = Gateway(extra_defines=dict(JOB_DEFINES, **(extra or {})))
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in (ALICE, BOB):
-            cls.gateway.add_user(name, password, email="%s@example.com" % name)
-
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.mkdtemp(prefix="dadgate-forward-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
+    def start_gateway(cls, policy=None):
+        cls.gateway = started_gateway(cls, [(name, password, "%s@example.com" % name)
+                                            for name, password in (ALICE, BOB)],
+                                      extra_defines=JOB_DEFINES, policy=policy)
 
     def dadctl_ok(self, *args, input=None):
         rc, out, err = self.gateway.dadctl(*args, input=input)
@@ -67,19 +58,11 @@ class ForwardCase:
         sftp = self.client()
         sftp.mkdir("/outbox/" + draft)
         for path, data in files.items():
-            parts = path.split("/")
-            for i in range(1, len(parts)):
-                folder = "/outbox/%s/%s" % (draft, "/".join(parts[:i]))
-                try:
-                    sftp.stat(folder)
-                except IOError:
-                    sftp.mkdir(folder)
+            make_parent_folders(sftp, "/outbox/" + draft, path)
             sftp.putfo(io.BytesIO(data), "/outbox/%s/%s" % (draft, path))
         if manifest is not None:
             sftp.putfo(io.BytesIO(manifest.encode()), "/outbox/%s/.dad" % draft)
-        with sftp.open("/outbox/%s/.link" % draft) as f:
-            pid = re.search(r"(?m)^pid = (\S+)", f.read().decode()).group(1)
-        return sftp, pid
+        return sftp, draft_pid(sftp, "/outbox/" + draft)
 
     def send(self, draft, files, manifest="to = bob\n"):
         sftp, pid = self.make_draft(draft, files, manifest)
@@ -104,6 +87,15 @@ class ForwardCase:
         return wait_until(settled, timeout, interval=0.2,
                           what="forward of %s to %s to reach %s" % (pid, site, states))
 
+    def assertRefusedOnce(self, pid, site, reason):
+        """Forwards `pid` to `site`: the forward fails at its first attempt with
+        `reason` in its error (a refusal is not retried)."""
+        self.dadctl_ok("package", "forward", pid, site)
+        state = self.wait_state(pid, site)
+        self.assertEqual(state[0], "failed", state)
+        self.assertEqual(state[3], 1, "a refusal is not retried: %r" % (state,))
+        self.assertIn(reason, state[4])
+
     def assertArrived(self, root, pid, files):
         for path, data in files.items():
             there = os.path.join(root, pid, path)
@@ -113,8 +105,7 @@ class ForwardCase:
     def forward_big(self, site):
         """Sends a package with one 64 MiB big.bin and queues its forward to
         `site`; returns (PID, sha256 of big.bin)."""
-        big = os.path.join(self.tmp, "big.bin")
-        digest = write_random_file(big, 64 * MiB)
+        big, digest = self.random_file("big.bin", 64 * MiB)
         with open(big, "rb") as f:
             pid = self.send("big-" + site, {"big.bin": f.read()})
         self.dadctl_ok("package", "forward", pid, site)
@@ -137,11 +128,7 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
         cls.ftps = ProFtpd(tls=True, tls_required=True)
         cls.addClassCleanup(cls.ftps.cleanup)
         cls.ftps.start()
-        policy_dir = tempfile.mkdtemp(prefix="dadgate-forward-policy-")
-        cls.addClassCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "forward.lua"), "w") as f:
-            f.write(LUA_FORWARD)
-        cls.start_gateway({"policy.dir": policy_dir})
+        cls.start_gateway(policy={"forward.lua": LUA_FORWARD})
 
     def setUp(self):
         super().setUp()
@@ -180,11 +167,7 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
                       self.ftps.url("x", tls=True), "--user", self.ftps.user,
                       "--ca", other.ca.ca_cert)
         pid = self.send("wrongca", {"one.txt": b"one\n"})
-        self.dadctl_ok("package", "forward", pid, "wrongca")
-        state = self.wait_state(pid, "wrongca")
-        self.assertEqual(state[0], "failed", state)
-        self.assertEqual(state[3], 1, "a refused certificate is not retried: %r" % (state,))
-        self.assertIn("certificate", state[4])
+        self.assertRefusedOnce(pid, "wrongca", "certificate")
         self.assertFalse(os.path.exists(os.path.join(self.ftps.home, "x")))
 
     def test_manifest_forward_to_forwards_when_sent(self):
@@ -216,11 +199,7 @@ class FtpForwardTest(ForwardCase, unittest.TestCase):
         self.add_site("badpw", "not-the-password", "--type", "ftp", "--url",
                       self.ftp.url("bad"), "--user", self.ftp.user)
         pid = self.send("badpw", {"a.txt": b"x"})
-        self.dadctl_ok("package", "forward", pid, "badpw")
-        state = self.wait_state(pid, "badpw")
-        self.assertEqual(state[0], "failed", state)
-        self.assertEqual(state[3], 1, "a refused login is not retried: %r" % (state,))
-        self.assertIn("530", state[4])
+        self.assertRefusedOnce(pid, "badpw", "530")
         dead = self.dadctl_ok("job", "list", "--state", "dead")
         self.assertIn(pid, dead)
         self.assertNotIn("not-the-password", self.dadctl_ok("package", "show", pid))
@@ -286,11 +265,7 @@ class SftpForwardTest(ForwardCase, unittest.TestCase):
         self.add_site("impostor", self.key, "--type", "sftp", "--url", self.site_url("never"),
                       "--user", "root", "--host-key", wrong)
         pid = self.send("impostor", {"a.txt": b"secret stuff\n"})
-        self.dadctl_ok("package", "forward", pid, "impostor")
-        state = self.wait_state(pid, "impostor")
-        self.assertEqual(state[0], "failed", state)
-        self.assertEqual(state[3], 1, state)
-        self.assertIn("host key", state[4])
+        self.assertRefusedOnce(pid, "impostor", "host key")
         self.assertFalse(os.path.exists(os.path.join(self.sshd.dir, "never")))
 
     def test_cut_mid_transfer_resumes(self):

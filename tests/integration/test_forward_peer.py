@@ -9,21 +9,18 @@ from what B holds; a download cut on A is finished on B; a refused login or
 an untrusted certificate fails the forward at once, and tracking says why.
 """
 
-import base64
 import http.client
 import json
 import os
 import re
-import shutil
 import socket
 import ssl
-import tempfile
 import threading
 import time
 import unittest
 
-from harness import (MiB, Gateway, close_client, sha256_bytes, sha256_file, wait_until,
-                     write_random_file)
+from harness import (MiB, LocalFilesCase, basic_auth, close_client, draft_pid,
+                     make_parent_folders, sha256_bytes, sha256_file, started_gateway, wait_until)
 
 ALICE = ("alice", "alice-pw-9")
 BOB = ("bob", "bob-pw-9")
@@ -116,23 +113,17 @@ class CuttingProxy:
                     pass
 
 
-class ForwardPeerTest(unittest.TestCase):
+class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         quick_jobs = {"jobs.first_retry_seconds": "1", "jobs.max_retry_seconds": "1",
                       "jobs.idle_poll_seconds": "1", "jobs.max_attempts": "20",
                       "forward.timeout_seconds": "20"}
-        cls.b = Gateway(web=True, extra_defines=dict(quick_jobs, **{"peer.accounts": PEER[0]}))
-        cls.addClassCleanup(cls.b.cleanup)
-        cls.b.start()
-        cls.a = Gateway(extra_defines=quick_jobs)
-        cls.addClassCleanup(cls.a.cleanup)
-        cls.a.start()
-        for gw in (cls.a, cls.b):
-            gw.add_user(ALICE[0], ALICE[1], email="alice@example.com")
-            gw.add_user(BOB[0], BOB[1], email="bob@example.com")
-        cls.b.add_user(PEER[0], PEER[1])
+        users = [ALICE + ("alice@example.com",), BOB + ("bob@example.com",)]
+        cls.b = started_gateway(cls, users + [PEER], web=True,
+                                extra_defines=dict(quick_jobs, **{"peer.accounts": PEER[0]}))
+        cls.a = started_gateway(cls, users, extra_defines=quick_jobs)
         cls.b_cert = os.path.join(cls.b.data_dir, "tls", "cert.pem")
         cls.add_site("b", cls.b.https_port, PEER[1], ca=True)
 
@@ -146,15 +137,7 @@ class ForwardPeerTest(unittest.TestCase):
         if rc != 0:
             raise AssertionError("dadctl %s: %s%s" % (" ".join(args), out, err))
 
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.mkdtemp(prefix="dadgate-forward-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
     # ---- helpers ----------------------------------------------------------
-
-    def local(self, name):
-        return os.path.join(self.tmp, name)
 
     def sftp(self, gw, user):
         client = gw.connect(user[0], user[1])
@@ -166,21 +149,14 @@ class ForwardPeerTest(unittest.TestCase):
         client = self.sftp(self.a, ALICE)
         client.mkdir("/outbox/" + name)
         for path, local in files.items():
-            parts = path.split("/")
-            for i in range(1, len(parts)):
-                folder = "/outbox/%s/%s" % (name, "/".join(parts[:i]))
-                try:
-                    client.stat(folder)
-                except IOError:
-                    client.mkdir(folder)
+            make_parent_folders(client, "/outbox/" + name, path)
             client.put(local, "/outbox/%s/%s" % (name, path))
         manifest = "to = bob@example.com\nmessage = figures for %s\n" % name
         if forward_to:
             manifest += "forward_to = %s\n" % forward_to
         with client.open("/outbox/%s/.dad" % name, "w") as f:
             f.write(manifest)
-        with client.open("/outbox/%s/.link" % name) as f:
-            pid = re.search(r"(?m)^pid = (\S+)", f.read().decode()).group(1)
+        pid = draft_pid(client, "/outbox/" + name)
         client.rename("/outbox/" + name, "/sent/" + name)
         return pid
 
@@ -200,6 +176,19 @@ class ForwardPeerTest(unittest.TestCase):
         self.assertIn(" done ", line, self.show(self.a, pid) + self.b.log_text()[-3000:])
         self.assertIn("state: sent", self.show(self.b, pid))
 
+    def wait_failed(self, pid, site):
+        """The tracking line of the forward of `pid` to `site` once it failed."""
+        wait_until(lambda: " failed " in self.forward_line(pid, site), FORWARD_TIMEOUT,
+                   interval=0.2, what="the forward failing")
+        return self.forward_line(pid, site)
+
+    def proxied_site(self, name, **proxy_options):
+        """Site `name` reaching B through a CuttingProxy (closed when the test ends)."""
+        proxy = CuttingProxy(self.b.https_port, **proxy_options)
+        self.addCleanup(proxy.close)
+        self.add_site(name, proxy.port, PEER[1])
+        return proxy
+
     def received_on_b(self, pid):
         """(bytes, offset) of every content PUT B logged for `pid`."""
         return [(int(m.group(2)), int(m.group(5))) for m in RECEIVED.finditer(self.b.log_text())
@@ -212,13 +201,20 @@ class ForwardPeerTest(unittest.TestCase):
         self.assertEqual(len(names), 1, client.listdir("/inbox"))
         return client, "/inbox/" + names[0]
 
+    def assertBobGetsOnB(self, pid, path, sha):
+        """bob downloads `path` of package `pid` from his inbox on B; its
+        SHA-256 is `sha`."""
+        client, folder = self.inbox_entry(self.b, pid)
+        back = self.local(os.path.basename(path) + ".back")
+        client.get(folder + "/" + path, back)
+        self.assertEqual(sha256_file(back), sha)
+
     def peer_call(self, method, path, body=b"", user=PEER, headers=None):
         context = ssl.create_default_context(cafile=self.b_cert)
         connection = http.client.HTTPSConnection("localhost", self.b.https_port,
                                                  context=context, timeout=30)
         self.addCleanup(connection.close)
-        auth = base64.b64encode(("%s:%s" % user).encode()).decode()
-        all_headers = {"Authorization": "Basic " + auth, "Content-Type": "application/json"}
+        all_headers = {"Authorization": basic_auth(*user), "Content-Type": "application/json"}
         all_headers.update(headers or {})
         connection.request(method, path, body=body, headers=all_headers)
         response = connection.getresponse()
@@ -227,10 +223,8 @@ class ForwardPeerTest(unittest.TestCase):
     # ---- tests ------------------------------------------------------------
 
     def test_package_arrives_with_its_pid_and_bob_downloads_it_on_b(self):
-        big = self.local("big.bin")
-        big_sha = write_random_file(big, 3 * MiB + 17)
-        notes = self.local("notes.txt")
-        notes_sha = write_random_file(notes, 5000)
+        big, big_sha = self.random_file("big.bin", 3 * MiB + 17)
+        notes, notes_sha = self.random_file("notes.txt", 5000)
         # The same content twice in one package moves once.
         pid = self.send_package("quarterly", {"big.bin": big, "docs/notes.txt": notes,
                                               "docs/copy-of-notes.txt": notes},
@@ -244,18 +238,14 @@ class ForwardPeerTest(unittest.TestCase):
         client, folder = self.inbox_entry(self.b, pid)
         self.assertTrue({"big.bin", "docs"} <= set(client.listdir(folder)),
                         client.listdir(folder))
-        client.get(folder + "/big.bin", self.local("big.back"))
-        client.get(folder + "/docs/notes.txt", self.local("notes.back"))
-        client.get(folder + "/docs/copy-of-notes.txt", self.local("copy.back"))
-        self.assertEqual(sha256_file(self.local("big.back")), big_sha)
-        self.assertEqual(sha256_file(self.local("notes.back")), notes_sha)
-        self.assertEqual(sha256_file(self.local("copy.back")), notes_sha)
+        self.assertBobGetsOnB(pid, "big.bin", big_sha)
+        self.assertBobGetsOnB(pid, "docs/notes.txt", notes_sha)
+        self.assertBobGetsOnB(pid, "docs/copy-of-notes.txt", notes_sha)
         # Every byte moved once.
         self.assertEqual(sum(b for b, _ in self.received_on_b(pid)), 3 * MiB + 17 + 5000)
 
     def test_content_b_holds_already_does_not_move(self):
-        data = self.local("same.bin")
-        sha = write_random_file(data, 2 * MiB)
+        data, sha = self.random_file("same.bin", 2 * MiB)
         first = self.send_package("first", {"same.bin": data}, forward_to="b")
         self.wait_forwarded(first)
         self.assertEqual(sum(b for b, _ in self.received_on_b(first)), 2 * MiB)
@@ -264,17 +254,12 @@ class ForwardPeerTest(unittest.TestCase):
         self.wait_forwarded(second)
         self.assertNotEqual(first, second)
         self.assertEqual(self.received_on_b(second), [], "content moved again")
-        client, folder = self.inbox_entry(self.b, second)
-        client.get(folder + "/again/copy.bin", self.local("copy.back"))
-        self.assertEqual(sha256_file(self.local("copy.back")), sha)
+        self.assertBobGetsOnB(second, "again/copy.bin", sha)
 
     def test_cut_connection_resumes_where_b_stopped(self):
         size = 64 * MiB
-        data = self.local("large.bin")
-        sha = write_random_file(data, size)
-        proxy = CuttingProxy(self.b.https_port, cut_after=16 * MiB)
-        self.addCleanup(proxy.close)
-        self.add_site("b-cut", proxy.port, PEER[1])
+        data, sha = self.random_file("large.bin", size)
+        proxy = self.proxied_site("b-cut", cut_after=16 * MiB)
         pid = self.send_package("large", {"large.bin": data}, forward_to="b-cut")
         self.wait_forwarded(pid, "b-cut")
         self.assertTrue(proxy.cut, "the proxy never cut the transfer: %r" % (
@@ -285,17 +270,12 @@ class ForwardPeerTest(unittest.TestCase):
         self.assertEqual(puts[0][1], 0)
         self.assertGreater(puts[-1][1], 0, "the retry started from 0: %r" % (puts,))
         self.assertLess(sum(b for b, _ in puts), 1.5 * size, puts)
-        client, folder = self.inbox_entry(self.b, pid)
-        client.get(folder + "/large.bin", self.local("large.back"))
-        self.assertEqual(sha256_file(self.local("large.back")), sha)
+        self.assertBobGetsOnB(pid, "large.bin", sha)
 
     def test_restart_of_b_mid_transfer_resumes_from_what_b_kept(self):
         size = 64 * MiB
-        data = self.local("restart.bin")
-        sha = write_random_file(data, size)
-        proxy = CuttingProxy(self.b.https_port, cut_after=None, rate=16 * MiB)
-        self.addCleanup(proxy.close)
-        self.add_site("b-slow", proxy.port, PEER[1])
+        data, sha = self.random_file("restart.bin", size)
+        self.proxied_site("b-slow", cut_after=None, rate=16 * MiB)
         held_before = self.b.partial_upload_bytes()
         pid = self.send_package("restart", {"restart.bin": data}, forward_to="b-slow")
         wait_until(lambda: self.b.partial_upload_bytes() - held_before >= 8 * MiB, 60,
@@ -310,14 +290,11 @@ class ForwardPeerTest(unittest.TestCase):
         received, offset = puts[0]
         self.assertGreaterEqual(offset, 8 * MiB)
         self.assertEqual(received, size - offset)
-        client, folder = self.inbox_entry(self.b, pid)
-        client.get(folder + "/restart.bin", self.local("restart.back"))
-        self.assertEqual(sha256_file(self.local("restart.back")), sha)
+        self.assertBobGetsOnB(pid, "restart.bin", sha)
 
     def test_download_cut_on_a_is_finished_on_b(self):
         size = 4 * MiB
-        data = self.local("movie.bin")
-        sha = write_random_file(data, size)
+        data, sha = self.random_file("movie.bin", size)
         pid = self.send_package("movie", {"movie.bin": data}, forward_to="b")
         self.wait_forwarded(pid)
         half = size // 2
@@ -340,24 +317,18 @@ class ForwardPeerTest(unittest.TestCase):
 
     def test_wrong_token_fails_without_retry(self):
         self.add_site("b-badtoken", self.b.https_port, "not-the-token")
-        data = self.local("x.bin")
-        write_random_file(data, 1000)
+        data, _ = self.random_file("x.bin", 1000)
         pid = self.send_package("badtoken", {"x.bin": data}, forward_to="b-badtoken")
-        wait_until(lambda: " failed " in self.forward_line(pid, "b-badtoken"), FORWARD_TIMEOUT,
-                   interval=0.2, what="the forward failing")
-        line = self.forward_line(pid, "b-badtoken")
+        line = self.wait_failed(pid, "b-badtoken")
         self.assertIn("attempts 1 ", line)
         self.assertIn("401", line)
         self.assertNotIn("will retry", line)
 
     def test_untrusted_certificate_fails_without_retry(self):
         self.add_site("b-noca", self.b.https_port, PEER[1], ca=False)
-        data = self.local("y.bin")
-        write_random_file(data, 1000)
+        data, _ = self.random_file("y.bin", 1000)
         pid = self.send_package("noca", {"y.bin": data}, forward_to="b-noca")
-        wait_until(lambda: " failed " in self.forward_line(pid, "b-noca"), FORWARD_TIMEOUT,
-                   interval=0.2, what="the forward failing")
-        line = self.forward_line(pid, "b-noca")
+        line = self.wait_failed(pid, "b-noca")
         self.assertIn("attempts 1 ", line)
         self.assertIn("certificate", line)
         self.assertEqual(self.show(self.b, pid), "")
@@ -375,14 +346,10 @@ class ForwardPeerTest(unittest.TestCase):
                                       user=(PEER[0], "wrong"))
         self.assertEqual(status, 401, body)
         # Never over plain HTTP, even with the right credentials.
-        plain = http.client.HTTPConnection("127.0.0.1", self.b.http_port, timeout=30)
-        self.addCleanup(plain.close)
-        auth = base64.b64encode(("%s:%s" % PEER).encode()).decode()
-        plain.request("POST", PEER_PREFIX + "x-1/offer", body=json.dumps(description),
-                      headers={"Authorization": "Basic " + auth})
-        response = plain.getresponse()
-        self.assertEqual(response.status, 403)
-        self.assertIn("HTTPS only", response.read().decode())
+        status, _, body = self.b.web_request("POST", PEER_PREFIX + "x-1/offer", PEER,
+                                             json.dumps(description))
+        self.assertEqual(status, 403)
+        self.assertIn("HTTPS only", body.decode())
         # Malformed descriptions: 400 naming the problem.
         status, body = self.peer_call("POST", PEER_PREFIX + "x-1/offer", "{\"pid\": ")
         self.assertEqual(status, 400, body)

@@ -6,7 +6,7 @@ import subprocess
 import unittest
 
 from ftps_client import curl, ftplib_client, lftp, rclone
-from harness import Gateway, GatewayTestCase, MiB, run, sha256_file
+from harness import GatewayTestCase, MiB, run, sha256_file
 
 
 class FtpsClientsTest(GatewayTestCase, unittest.TestCase):
@@ -171,16 +171,8 @@ class FtplibNoReuseTest(GatewayTestCase, unittest.TestCase):
     """Sites whose clients cannot resume TLS sessions turn the check off."""
     FTP = True
     USERS = (("carol", "carol-pass-3"),)
-
-    @classmethod
-    def setUpClass(cls):
-        unittest.TestCase.setUpClass()
-        cls.gateway = Gateway(ftp=True, extra_defines={
-            "ftp.require_tls_session_reuse": "false", "ftp.allow_plain": "true"})
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in cls.USERS:
-            cls.gateway.add_user(name, password)
+    EMAILS = False
+    DEFINES = {"ftp.require_tls_session_reuse": "false", "ftp.allow_plain": "true"}
 
     def test_plain_ftplib_works_when_reuse_not_required(self):
         client = ftplib_client(self.gateway, "carol", "carol-pass-3", reuse=False)

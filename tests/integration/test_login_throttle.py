@@ -4,7 +4,6 @@ login.max_failures refusals is refused at once, even with the right password,
 over WebDAV (HTTP 429), FTPS (421) and SFTP alike, while other addresses log
 in as before. The addresses 127.0.0.2 and up are other clients on loopback."""
 
-import base64
 import ftplib
 import http.client
 import os
@@ -16,30 +15,18 @@ import unittest
 
 import paramiko
 
-from harness import GatewayTestCase, Gateway
+from harness import GatewayTestCase, basic_auth
 
 ALICE = ("alice", "alice-pw-throttle")
 MAX_FAILURES = 3
 DELAY_MS = 300
 
 
-def basic(user, password):
-    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
-
-
 class LoginThrottleTest(GatewayTestCase, unittest.TestCase):
     USERS = (ALICE,)
-
-    @classmethod
-    def setUpClass(cls):
-        unittest.TestCase.setUpClass()
-        cls.gateway = Gateway(web=True, ftp=True, extra_defines={
-            "login.max_failures": str(MAX_FAILURES),
-            "login.failed_delay_ms": str(DELAY_MS)})
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in cls.USERS:
-            cls.gateway.add_user(name, password, email="%s@example.com" % name)
+    WEB = True
+    FTP = True
+    DEFINES = {"login.max_failures": str(MAX_FAILURES), "login.failed_delay_ms": str(DELAY_MS)}
 
     # ---- clients from a given loopback address -----------------------------
 
@@ -50,7 +37,7 @@ class LoginThrottleTest(GatewayTestCase, unittest.TestCase):
         try:
             started = time.monotonic()
             conn.request("PROPFIND", "/files/", headers={
-                "Depth": "1", "Authorization": basic(ALICE[0], password)})
+                "Depth": "1", "Authorization": basic_auth(ALICE[0], password)})
             response = conn.getresponse()
             body = response.read()
             return response.status, body, time.monotonic() - started

@@ -5,30 +5,36 @@ mail, and a job retried after the mail server was down delivering once."""
 
 import os
 import re
-import shutil
-import tempfile
 import unittest
 
-from harness import REPO_ROOT, Gateway, close_client, wait_until
+from harness import REPO_ROOT, close_client, started_gateway, wait_until
 from notify_helpers import SmtpServer, body_of
 
 TEMPLATES = os.path.join(REPO_ROOT, "packaging", "templates")
+# No mail to carol; the mail of a package received is marked as checked.
+MAIL_POLICY = '''
+function on_notification_out(e)
+  if e.notification.to == "carol@example.com" then
+    return dad.deny("no mail to carol")
+  end
+  if e.notification.event == "package_received" then
+    dad.set_message("[checked] " .. e.notification.subject,
+                    e.notification.body .. "\\nChecked by policy.")
+  end
+end
+'''
 
 
 class NotifyTest(unittest.TestCase):
-    def start(self, smtp, start_smtp=True, **extra):
+    def start(self, smtp, start_smtp=True, policy=None, **extra):
         self.smtp = smtp
         self.addCleanup(smtp.stop)
         if start_smtp:
             smtp.start()
         defines = smtp.defines(**extra)
         defines.setdefault("notify.templates_dir", TEMPLATES)
-        self.gateway = Gateway(extra_defines=defines)
-        self.addCleanup(self.gateway.cleanup)
-        self.gateway.start()
-        self.gateway.add_user("alice", "alice-pw", email="alice@example.com")
-        self.gateway.add_user("bob", "bob-pw", email="bob@example.com")
-        self.gateway.add_user("dave", "dave-pw", email="dave@example.com")
+        users = [(name, name + "-pw", name + "@example.com") for name in ("alice", "bob", "dave")]
+        self.gateway = started_gateway(self, users, extra_defines=defines, policy=policy)
 
     def send(self, to="carol@example.com,bob", files=None, message="Here is the plan"):
         client = self.gateway.connect("alice", "alice-pw")
@@ -47,6 +53,12 @@ class NotifyTest(unittest.TestCase):
             close_client(client)
         pid = re.search(r"[A-Za-z0-9]+-[A-Za-z0-9_-]+", link_text.split("\n")[0].split()[-1])
         return link_text, pid.group(0) if pid else ""
+
+    def wait_jobs_done(self, timeout):
+        """Until no notify job is queued: every mail there is to send is sent."""
+        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
+                                                               "queued")[1], timeout,
+                   what="jobs done")
 
     def download_all(self, user, password):
         client = self.gateway.connect(user, password)
@@ -93,8 +105,7 @@ class NotifyTest(unittest.TestCase):
         self.assertIn(pid, body_of(receipt))
         # Downloading again sends no second receipt.
         self.download_all("bob", "bob-pw")
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 20, what="jobs done")
+        self.wait_jobs_done(20)
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
 
     def test_daily_digest(self):
@@ -108,16 +119,13 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(digest["Subject"], "Downloads of your packages")
         self.assertIn("bob downloaded plan", body_of(digest))
         self.assertIn("dave downloaded plan", body_of(digest))
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 20, what="jobs done")
+        self.wait_jobs_done(20)
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
 
     def test_starttls_with_authentication(self):
         smtp = SmtpServer(tls="starttls", auth=("mailer", "s3cret-pw"))
-        with open(os.path.join(smtp.dir, "pw"), "w") as f:
-            f.write("s3cret-pw\n")
         self.start(smtp, **{"smtp.user": "mailer",
-                            "smtp.password_file": os.path.join(smtp.dir, "pw")})
+                            "smtp.password_file": smtp.password_file("s3cret-pw")})
         self.send(to="carol@example.com")
         (carol,) = self.smtp.wait_for("carol@example.com")
         self.assertIn("Here is the plan", body_of(carol))
@@ -125,10 +133,8 @@ class NotifyTest(unittest.TestCase):
 
     def test_wrong_smtp_password_is_retried_not_sent(self):
         smtp = SmtpServer(tls="starttls", auth=("mailer", "s3cret-pw"))
-        with open(os.path.join(smtp.dir, "pw"), "w") as f:
-            f.write("wrong-pw\n")
         self.start(smtp, **{"smtp.user": "mailer",
-                            "smtp.password_file": os.path.join(smtp.dir, "pw")})
+                            "smtp.password_file": smtp.password_file("wrong-pw")})
         self.send(to="carol@example.com")
         wait_until(lambda: re.search(r"notify.*queued.*attempt", self.gateway.dadctl(
             "job", "list")[1]) or "smtp" in self.gateway.dadctl("job", "list")[1], 20,
@@ -138,28 +144,13 @@ class NotifyTest(unittest.TestCase):
                                                                                   "list")[1])
 
     def test_lua_cancels_and_changes_mails(self):
-        policy_dir = tempfile.mkdtemp(prefix="dad-notify-policy-")
-        self.addCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "mail.lua"), "w") as f:
-            f.write('''
-function on_notification_out(e)
-  if e.notification.to == "carol@example.com" then
-    return dad.deny("no mail to carol")
-  end
-  if e.notification.event == "package_received" then
-    dad.set_message("[checked] " .. e.notification.subject,
-                    e.notification.body .. "\\nChecked by policy.")
-  end
-end
-''')
-        self.start(SmtpServer(), **{"policy.dir": policy_dir})
+        self.start(SmtpServer(), policy={"mail.lua": MAIL_POLICY})
         self.send(to="carol@example.com,dave@example.com")
         (dave,) = self.smtp.wait_for("dave@example.com")
         self.assertTrue(dave["Subject"].startswith("[checked] alice sent you files"))
         self.assertIn("Checked by policy.", body_of(dave))
         self.smtp.wait_for("alice@example.com")
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 20, what="jobs done")
+        self.wait_jobs_done(20)
         self.assertEqual(self.smtp.messages_to("carol@example.com"), [])
 
     def test_retry_after_smtp_server_was_down_delivers_once(self):
@@ -170,8 +161,7 @@ end
                    what="a failed attempt")
         self.smtp.start()
         self.smtp.wait_for("carol@example.com", timeout=40)
-        wait_until(lambda: "notify" not in self.gateway.dadctl("job", "list", "--state",
-                                                               "queued")[1], 30, what="jobs done")
+        self.wait_jobs_done(30)
         self.gateway.stop()
         self.gateway.restart()
         self.assertEqual(len(self.smtp.messages_to("carol@example.com")), 1)

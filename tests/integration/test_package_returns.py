@@ -10,7 +10,7 @@ import subprocess
 import unittest
 import urllib.parse
 
-from harness import GatewayTestCase, Gateway, upload_checked, wait_until
+from harness import GatewayTestCase, upload_checked, wait_until
 
 ALICE = ("alice", "alice-pw-returns")
 CAROL = ("carol", "carol-pw-returns")
@@ -20,17 +20,7 @@ LINK_TOTAL = 300000  # pages.max_return_total_bytes of this gateway
 class PackageReturnsTest(GatewayTestCase, unittest.TestCase):
     USERS = (ALICE, CAROL)
     WEB = True
-
-    @classmethod
-    def setUpClass(cls):
-        # As GatewayTestCase, with a small per-link total.
-        unittest.TestCase.setUpClass()
-        cls.gateway = Gateway(web=True,
-                              extra_defines={"pages.max_return_total_bytes": str(LINK_TOTAL)})
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for name, password in cls.USERS:
-            cls.gateway.add_user(name, password, email="%s@example.com" % name)
+    DEFINES = {"pages.max_return_total_bytes": str(LINK_TOTAL)}  # a small per-link total
 
     # ---- helpers ---------------------------------------------------------
 

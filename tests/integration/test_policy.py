@@ -3,15 +3,13 @@ reason, a runaway script is stopped and the hook falls back to deny while
 other transfers go on, and a reload with a broken script keeps the old set."""
 
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import unittest
 
-import paramiko
+from harness import close_client, started_gateway, upload_refusal
 
-from harness import Gateway, close_client
+UPLOAD = b"x" * 1000  # what the tests upload unless they say otherwise
 
 NO_EXECUTABLES = """
 function on_before_upload(event)
@@ -47,37 +45,25 @@ end
 class PolicyTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
-        cls.write_script("10-no-executables.lua", NO_EXECUTABLES)
-        cls.write_script("20-runaway.lua", RUNAWAY)
-        cls.write_script("30-send-when-ready.lua", SEND_WHEN_READY)
-        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir,
-                                             "policy.on_error": "deny"})
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        cls.gateway.add_user("alice", "alice-pw")
-        cls.gateway.add_user("bob", "bob-pw")
-
-    @classmethod
-    def write_script(cls, name, text):
-        with open(os.path.join(cls.policy_dir, name), "w", encoding="utf-8") as f:
-            f.write(text)
+        cls.gateway = started_gateway(
+            cls, [("alice", "alice-pw"), ("bob", "bob-pw")],
+            extra_defines={"policy.on_error": "deny"},
+            policy={"10-no-executables.lua": NO_EXECUTABLES, "20-runaway.lua": RUNAWAY,
+                    "30-send-when-ready.lua": SEND_WHEN_READY})
 
     def client(self):
         client = self.gateway.connect("alice", "alice-pw")
         self.addCleanup(close_client, client)
         return client
 
-    def upload(self, client, path, data=b"x" * 1000):
+    def upload(self, client, path, data=UPLOAD):
         with client.open(path, "wb") as f:
             f.write(data)
 
     def test_script_deny_reaches_the_client_with_its_reason(self):
         client = self.client()
-        with self.assertRaises(IOError) as refused:
-            self.upload(client, "/files/setup.exe")
-        self.assertIn("executable files are not accepted: /files/setup.exe", str(refused.exception))
+        self.assertIn("executable files are not accepted: /files/setup.exe",
+                      upload_refusal(client, "/files/setup.exe", UPLOAD))
         self.upload(client, "/files/notes.txt")
         self.assertEqual(client.stat("/files/notes.txt").st_size, 1000)
         self.assertNotIn("setup.exe", client.listdir("/files"))
@@ -96,14 +82,13 @@ class PolicyTest(unittest.TestCase):
 
         worker = threading.Thread(target=big_upload)
         worker.start()
-        with self.assertRaises(IOError) as refused:
-            self.upload(client, "/files/loop.txt")
+        refusal = upload_refusal(client, "/files/loop.txt", UPLOAD)
         worker.join(120)
         self.assertFalse(worker.is_alive())
-        self.assertIn("policy failed", str(refused.exception))
+        self.assertIn("policy failed", refusal)
         self.assertEqual(results.get("size"), 8 << 20)
         rc, out, _ = self.gateway.dadctl("policy", "test",
-                                         os.path.join(self.policy_dir, "20-runaway.lua"))
+                                         self.gateway.policy_path("20-runaway.lua"))
         # The sample event's path has no "loop": the script answers without a budget error.
         self.assertEqual(rc, 0, out)
         with open(self.gateway.log_path, encoding="utf-8", errors="replace") as log:
@@ -113,17 +98,12 @@ class PolicyTest(unittest.TestCase):
         self.assertIn("20-runaway.lua:4: instruction budget", out)
 
     def test_reload_with_a_broken_script_keeps_the_old_set(self):
-        self.write_script("30-broken.lua", BROKEN)
-        try:
-            rc, out, err = self.gateway.dadctl("policy", "reload")
-            self.assertNotEqual(rc, 0)
-            self.assertIn("30-broken.lua", err)
-            self.assertIn("previous scripts stay", err)
-        finally:
-            os.remove(os.path.join(self.policy_dir, "30-broken.lua"))
+        rc, out, err = self.gateway.reload_policy_with("30-broken.lua", BROKEN)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("30-broken.lua", err)
+        self.assertIn("previous scripts stay", err)
         client = self.client()
-        with self.assertRaises(IOError):
-            self.upload(client, "/files/again.exe")
+        upload_refusal(client, "/files/again.exe", UPLOAD)
         self.upload(client, "/files/report.pdf")
 
     def test_policy_sends_a_draft_when_its_last_upload_completes(self):
@@ -157,7 +137,7 @@ class PolicyTest(unittest.TestCase):
     def test_reload_applies_a_new_set_and_sighup_does_too(self):
         client = self.client()
         self.assertFalse(self.refused(client, "/files/a.pdf"))
-        self.write_script("40-no-pdf.lua", NO_PDF)
+        self.gateway.write_policy("40-no-pdf.lua", NO_PDF)
         try:
             rc, out, err = self.gateway.dadctl("policy", "reload")
             self.assertEqual(rc, 0, err)
@@ -165,7 +145,7 @@ class PolicyTest(unittest.TestCase):
             self.assertIn("asked to reload", out)
             self.wait_until_refused(client, "/files/b.pdf", True)
         finally:
-            os.remove(os.path.join(self.policy_dir, "40-no-pdf.lua"))
+            self.gateway.remove_policy("40-no-pdf.lua")
         os.kill(self.gateway.process.pid, signal.SIGHUP)
         self.wait_until_refused(client, "/files/c.pdf", False)
 

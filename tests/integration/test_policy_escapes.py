@@ -5,12 +5,10 @@ another session keep completing between one escape and the next. A bytecode
 script is refused at reload and the old set stays."""
 
 import os
-import shutil
-import tempfile
 import threading
 import unittest
 
-from harness import Gateway, close_client, wait_until
+from harness import close_client, started_gateway, upload_refusal, wait_until
 
 # name -> (line 3 of the script's on_before_upload, what the error says)
 ESCAPES = {
@@ -46,20 +44,10 @@ end
 class PolicyEscapesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
-        for number, (name, (code, _)) in enumerate(ESCAPES.items()):
-            cls.write("%02d-%s.lua" % (number, name), TEMPLATE % (name, code))
-        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir,
-                                             "policy.on_error": "deny"})
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        cls.gateway.add_user("alice", "alice-pw")
-
-    @classmethod
-    def write(cls, name, text, mode="w"):
-        with open(os.path.join(cls.policy_dir, name), mode) as f:
-            f.write(text)
+        scripts = {"%02d-%s.lua" % (number, name): TEMPLATE % (name, code)
+                   for number, (name, (code, _)) in enumerate(ESCAPES.items())}
+        cls.gateway = started_gateway(cls, [("alice", "alice-pw")],
+                                      extra_defines={"policy.on_error": "deny"}, policy=scripts)
 
     def test_each_escape_is_stopped_while_other_uploads_complete(self):
         completed = []
@@ -90,11 +78,9 @@ class PolicyEscapesTest(unittest.TestCase):
         self.addCleanup(close_client, client)
         for number, (name, (_, message)) in enumerate(ESCAPES.items()):
             before = len(completed)
-            with self.assertRaises(IOError) as refused:
-                with client.open("/files/%s.txt" % name, "wb") as f:
-                    f.write(b"x")
+            refusal = upload_refusal(client, "/files/%s.txt" % name)
             script = "%02d-%s.lua" % (number, name)
-            self.assertIn("policy failed (%s)" % script, str(refused.exception))
+            self.assertIn("policy failed (%s)" % script, refusal)
             wait_until(lambda: len(completed) > before or failures, 60,
                        what="an upload on the other session after " + name)
             self.assertEqual(failures, [])
@@ -113,20 +99,14 @@ class PolicyEscapesTest(unittest.TestCase):
         self.assertEqual(client.stat("/files/fine.txt").st_size, 4)
 
     def test_bytecode_script_is_refused_and_the_old_set_stays(self):
-        self.write("99-bytecode.lua", b"\x1bLuaT\x00\x19\x93\r\n\x1a\n", mode="wb")
-        try:
-            rc, _, err = self.gateway.dadctl("policy", "reload")
-            self.assertNotEqual(rc, 0)
-            self.assertIn("99-bytecode.lua: precompiled (bytecode) scripts are refused", err)
-            self.assertIn("previous scripts stay", err)
-        finally:
-            os.remove(os.path.join(self.policy_dir, "99-bytecode.lua"))
+        rc, _, err = self.gateway.reload_policy_with("99-bytecode.lua",
+                                                     b"\x1bLuaT\x00\x19\x93\r\n\x1a\n")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("99-bytecode.lua: precompiled (bytecode) scripts are refused", err)
+        self.assertIn("previous scripts stay", err)
         client = self.gateway.connect("alice", "alice-pw")
         self.addCleanup(close_client, client)
-        with self.assertRaises(IOError) as refused:
-            with client.open("/files/os.txt", "wb") as f:
-                f.write(b"x")
-        self.assertIn("policy failed", str(refused.exception))
+        self.assertIn("policy failed", upload_refusal(client, "/files/os.txt"))
 
 
 if __name__ == "__main__":

@@ -4,17 +4,12 @@ FTPS and WebDAV (a script logs what it saw; `dadctl policy errors` lists the
 lines), package_sent's deny in each protocol's terms, package_expired from
 housekeeping, and fetch_requested refusing a queued fetch."""
 
-import base64
 import ftplib
-import http.client
 import io
-import os
-import shutil
-import tempfile
 import unittest
 
 from ftps_client import ftplib_client
-from harness import Gateway, close_client, wait_until
+from harness import close_client, started_gateway, wait_until
 
 SCRIPT = """
 function on_after_upload(e) log("after_upload", e.protocol, e.path) end
@@ -29,21 +24,19 @@ function on_fetch_requested(e) return deny("no fetching from " .. e.address) end
 
 PROTOCOLS = ("sftp", "ftps", "webdav")
 
+CLOSED_BUT_SFTP = """
+function on_connect(e)
+  if e.protocol ~= "sftp" then return deny("closed for " .. e.protocol) end
+end
+"""
+
 
 class PolicyHooksTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
-        with open(os.path.join(cls.policy_dir, "hooks.lua"), "w", encoding="utf-8") as f:
-            f.write(SCRIPT)
-        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir,
-                                             "housekeeping.interval_seconds": "1"},
-                              web=True, ftp=True)
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for user in ("alice", "bob"):
-            cls.gateway.add_user(user, user + "-pw")
+        cls.gateway = started_gateway(cls, [(user, user + "-pw") for user in ("alice", "bob")],
+                                      extra_defines={"housekeeping.interval_seconds": "1"},
+                                      web=True, ftp=True, policy={"hooks.lua": SCRIPT})
 
     def policy_lines(self):
         rc, out, _ = self.gateway.dadctl("policy", "errors")
@@ -51,15 +44,9 @@ class PolicyHooksTest(unittest.TestCase):
         return out
 
     def dav(self, method, path, user, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        try:
-            auth = base64.b64encode(("%s:%s-pw" % (user, user)).encode()).decode()
-            conn.request(method, path, body=body,
-                         headers=dict(headers or {}, Authorization="Basic " + auth))
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        status, _, answer = self.gateway.web_request(method, path, (user, user + "-pw"), body,
+                                                     headers)
+        return status, answer
 
     def sftp(self, user):
         client = self.gateway.connect(user, user + "-pw")
@@ -178,28 +165,17 @@ class ConnectHookOverEachProtocolTest(unittest.TestCase):
     the reason reaches each client before any login."""
 
     def setUp(self):
-        policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        self.addCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "connect.lua"), "w", encoding="utf-8") as f:
-            f.write('function on_connect(e)\n'
-                    '  if e.protocol ~= "sftp" then return deny("closed for " .. e.protocol) end\n'
-                    'end\n')
-        self.gateway = Gateway(extra_defines={"policy.dir": policy_dir}, web=True, ftp=True)
-        self.addCleanup(self.gateway.cleanup)
-        self.gateway.start()
-        self.gateway.add_user("alice", "alice-pw")
+        self.gateway = started_gateway(self, [("alice", "alice-pw")], web=True, ftp=True,
+                                       policy={"connect.lua": CLOSED_BUT_SFTP})
 
     def test_connect_refusal_reaches_ftps_and_webdav(self):
         with self.assertRaises(ftplib.Error) as refused:
             ftplib_client(self.gateway, "alice", "alice-pw")
         self.assertIn("closed for ftps", str(refused.exception))
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        self.addCleanup(conn.close)
-        auth = base64.b64encode(b"alice:alice-pw").decode()
-        conn.request("PROPFIND", "/", headers={"Authorization": "Basic " + auth, "Depth": "0"})
-        response = conn.getresponse()
-        self.assertEqual(response.status, 403)
-        self.assertIn(b"closed for webdav", response.read())
+        status, _, body = self.gateway.web_request("PROPFIND", "/", ("alice", "alice-pw"),
+                                                   headers={"Depth": "0"})
+        self.assertEqual(status, 403)
+        self.assertIn(b"closed for webdav", body)
         close_client(self.gateway.connect("alice", "alice-pw"))
 
 

@@ -2,19 +2,14 @@
 upload and before download hold over SFTP, FTPS and WebDAV, each refusal in
 the protocol's own terms with the script's reason."""
 
-import base64
 import ftplib
-import http.client
 import io
-import os
-import shutil
-import tempfile
 import unittest
 
 import paramiko
 
 from ftps_client import ftplib_client
-from harness import Gateway, close_client
+from harness import close_client, started_gateway, upload_refusal
 
 SCRIPT = """
 function on_login(event)
@@ -30,19 +25,19 @@ function on_before_download(event)
 end
 """
 
+SFTP_CLOSED = """
+function on_connect(e)
+  if e.protocol == "sftp" then return deny("sftp is closed today") end
+end
+"""
+
 
 class PolicyProtocolsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        cls.addClassCleanup(shutil.rmtree, cls.policy_dir, True)
-        with open(os.path.join(cls.policy_dir, "rules.lua"), "w", encoding="utf-8") as f:
-            f.write(SCRIPT)
-        cls.gateway = Gateway(extra_defines={"policy.dir": cls.policy_dir}, web=True, ftp=True)
-        cls.addClassCleanup(cls.gateway.cleanup)
-        cls.gateway.start()
-        for user in ("alice", "bob", "mallory"):
-            cls.gateway.add_user(user, user + "-pw")
+        cls.gateway = started_gateway(cls, [(user, user + "-pw")
+                                            for user in ("alice", "bob", "mallory")],
+                                      web=True, ftp=True, policy={"rules.lua": SCRIPT})
         cls.send_secret()
 
     @classmethod
@@ -58,14 +53,8 @@ class PolicyProtocolsTest(unittest.TestCase):
             close_client(client)
 
     def dav(self, method, path, user, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        try:
-            auth = base64.b64encode(("%s:%s-pw" % (user, user)).encode()).decode()
-            conn.request(method, path, body=body, headers={"Authorization": "Basic " + auth})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        status, _, answer = self.gateway.web_request(method, path, (user, user + "-pw"), body)
+        return status, answer
 
     def test_login_hook(self):
         with self.assertRaises(paramiko.AuthenticationException):
@@ -81,10 +70,7 @@ class PolicyProtocolsTest(unittest.TestCase):
     def test_before_upload_hook(self):
         client = self.gateway.connect("alice", "alice-pw")
         self.addCleanup(close_client, client)
-        with self.assertRaises(IOError) as refused:
-            with client.open("/files/a.exe", "wb") as f:
-                f.write(b"MZ")
-        self.assertIn("no executables: /files/a.exe", str(refused.exception))
+        self.assertIn("no executables: /files/a.exe", upload_refusal(client, "/files/a.exe", b"MZ"))
 
         ftp = ftplib_client(self.gateway, "alice", "alice-pw")
         self.addCleanup(ftp.close)
@@ -124,27 +110,17 @@ class ConnectHookTest(unittest.TestCase):
     policy while FTPS and WebDAV stay open."""
 
     def setUp(self):
-        policy_dir = tempfile.mkdtemp(prefix="dadgate-policy-")
-        self.addCleanup(shutil.rmtree, policy_dir, True)
-        with open(os.path.join(policy_dir, "connect.lua"), "w", encoding="utf-8") as f:
-            f.write('function on_connect(e)\n'
-                    '  if e.protocol == "sftp" then return deny("sftp is closed today") end\n'
-                    'end\n')
-        self.gateway = Gateway(extra_defines={"policy.dir": policy_dir}, web=True, ftp=True)
-        self.addCleanup(self.gateway.cleanup)
-        self.gateway.start()
-        self.gateway.add_user("alice", "alice-pw")
+        self.gateway = started_gateway(self, [("alice", "alice-pw")], web=True, ftp=True,
+                                       policy={"connect.lua": SFTP_CLOSED})
 
     def test_connect_hook_closes_one_protocol(self):
         with self.assertRaises((paramiko.SSHException, EOFError, OSError)):
             self.gateway.connect("alice", "alice-pw", timeout=10)
         ftp = ftplib_client(self.gateway, "alice", "alice-pw")
         ftp.close()
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        auth = base64.b64encode(b"alice:alice-pw").decode()
-        conn.request("PROPFIND", "/", headers={"Authorization": "Basic " + auth, "Depth": "0"})
-        self.assertEqual(conn.getresponse().status, 207)
-        conn.close()
+        status, _, _ = self.gateway.web_request("PROPFIND", "/", ("alice", "alice-pw"),
+                                                headers={"Depth": "0"})
+        self.assertEqual(status, 207)
         rc, out, _ = self.gateway.dadctl("policy", "errors")
         self.assertEqual(rc, 0)
 

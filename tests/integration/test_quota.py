@@ -3,9 +3,7 @@ covering its sub-users, refusals in each protocol's terms (SFTP failure with
 the message, FTP 552, HTTP 507) with nothing partial counted, threshold jobs
 at 80% and 100%, and `dadctl user show`."""
 
-import base64
 import ftplib
-import http.client
 import io
 import unittest
 
@@ -94,13 +92,9 @@ class QuotaTest(GatewayTestCase, unittest.TestCase):
         self.assertNotIn("big", ftp.nlst("/files"))
 
     def test_webdav_refusal_is_507(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        self.addCleanup(conn.close)
-        auth = "Basic " + base64.b64encode(b"web:web-pw").decode()
-        conn.request("PUT", "/files/big", body=b"w" * 8000, headers={"Authorization": auth})
-        response = conn.getresponse()
-        body = response.read()
-        self.assertEqual(response.status, 507, body)
+        status, _, body = self.gateway.web_request("PUT", "/files/big", ("web", "web-pw"),
+                                                   b"w" * 8000)
+        self.assertEqual(status, 507, body)
         self.assertIn(b"quota exceeded", body)
         self.assertIn("stored: 0 bytes in 0 files", self.stored("web"))
 

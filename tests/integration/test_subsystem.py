@@ -2,85 +2,20 @@
 and blob store as dadgate's own listener, so packages and dedup hold."""
 
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import unittest
 
-from harness import (DADGATE, MiB, GatewayTestCase, LineReader, free_port, make_ssh_key, run,
-                     sha256_bytes, sha256_file)
+from harness import DADGATE, MiB, GatewayTestCase, sha256_bytes, sha256_file
+from servers import SSHD, OpenSshd
 
 ALICE = ("alice", "alice-pw-7")
-SSHD = "/usr/sbin/sshd"
-SSHD_START_TIMEOUT = 30
 
 
-class OpenSshServer:
-    """An sshd on a loopback port whose sftp subsystem is dadgate's, logged in
+def dadgate_sshd(gateway, dad_user):
+    """An sshd whose sftp subsystem is dadgate's on `gateway`'s data, logged in
     as root with a generated key (the subsystem runs as the given dad user)."""
-
-    def __init__(self, gateway, dad_user):
-        self.dir = tempfile.mkdtemp(prefix="dadgate-sshd-")
-        self.port = free_port()
-        self.host_key = make_ssh_key(os.path.join(self.dir, "host_key"))
-        self.client_key = make_ssh_key(os.path.join(self.dir, "client_key"))
-        shutil.copyfile(self.client_key + ".pub", os.path.join(self.dir, "authorized_keys"))
-        self.config = os.path.join(self.dir, "sshd_config")
-        subsystem = [DADGATE, "sftp-subsystem", "--config", gateway.config_path,
-                     "--define", "data.dir=" + gateway.data_dir, "--user", dad_user]
-        with open(self.config, "w") as f:
-            f.write("\n".join([
-                "Port %d" % self.port,
-                "ListenAddress 127.0.0.1",
-                "HostKey " + self.host_key,
-                "PidFile " + os.path.join(self.dir, "sshd.pid"),
-                "AuthorizedKeysFile " + os.path.join(self.dir, "authorized_keys"),
-                "StrictModes no",
-                "UsePAM no",
-                "PermitRootLogin prohibit-password",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "Subsystem sftp " + " ".join(subsystem),
-                "",
-            ]))
-        self.process = None
-
-    def start(self):
-        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation dir
-        self.process = subprocess.Popen(
-            [SSHD, "-D", "-e", "-f", self.config], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
-        self.log = LineReader(self.process.stderr)
-        listening = self.log.wait_for(lambda line: "Server listening on" in line,
-                                      SSHD_START_TIMEOUT)
-        if listening is None:
-            self.stop()
-            raise AssertionError("sshd exited:\n" + "\n".join(self.log.lines))
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
-        if self.process is not None:
-            self.log.join()
-            self.process.stderr.close()
-        self.process = None
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def sftp_batch(self, commands, timeout=120):
-        return run(["sftp", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                    "-o", "ConnectTimeout=10", "-o", "IdentitiesOnly=yes",
-                    "-o", "LogLevel=ERROR", "-i", self.client_key, "-P", str(self.port),
-                    "-b", "-", "root@127.0.0.1"], input="\n".join(commands) + "\n",
-                   timeout=timeout)
+    subsystem = [DADGATE, "sftp-subsystem", "--config", gateway.config_path,
+                 "--define", "data.dir=" + gateway.data_dir, "--user", dad_user]
+    return OpenSshd(lambda folder: " ".join(subsystem))
 
 
 @unittest.skipUnless(hasattr(os, "geteuid") and os.geteuid() == 0, "needs root to run sshd")
@@ -93,7 +28,7 @@ class SubsystemTest(GatewayTestCase, unittest.TestCase):
         super().setUpClass()
         if any(" " in path for path in (DADGATE, cls.gateway.work_dir)):
             raise unittest.SkipTest("sshd's Subsystem line cannot hold paths with spaces")
-        cls.sshd = OpenSshServer(cls.gateway, ALICE[0])
+        cls.sshd = dadgate_sshd(cls.gateway, ALICE[0])
         cls.addClassCleanup(cls.sshd.cleanup)
         cls.sshd.start()
 

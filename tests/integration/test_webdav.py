@@ -10,14 +10,10 @@ import socket
 import ssl
 import unittest
 
-from harness import MiB, GatewayTestCase, run
+from harness import MiB, GatewayTestCase, basic_auth, run
 
 ALICE = ("alice", "alice-pw-dav")
 BOB = ("bob", "bob-pw-dav")
-
-
-def basic(user):
-    return "Basic " + base64.b64encode(("%s:%s" % user).encode()).decode()
 
 
 class WebDavTest(GatewayTestCase, unittest.TestCase):
@@ -35,7 +31,7 @@ class WebDavTest(GatewayTestCase, unittest.TestCase):
         else:
             conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
         try:
-            all_headers = {"Authorization": basic(user)} if user else {}
+            all_headers = {"Authorization": basic_auth(*user)} if user else {}
             all_headers.update(headers or {})
             conn.putrequest(method, path, skip_accept_encoding=True)
             for key, value in all_headers.items():
@@ -181,7 +177,7 @@ class WebDavTest(GatewayTestCase, unittest.TestCase):
         conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
         try:
             conn.putrequest("PROPFIND", "/files/", skip_accept_encoding=True)
-            conn.putheader("Authorization", basic(ALICE))
+            conn.putheader("Authorization", basic_auth(*ALICE))
             conn.putheader("Depth", "0")
             conn.putheader("Content-Length", str(2 * MiB))
             conn.endheaders()
@@ -200,7 +196,7 @@ class WebDavTest(GatewayTestCase, unittest.TestCase):
         header = "sha-256=:%s:" % base64.b64encode(digest).decode()
         request = ("PUT /files/linked.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\n"
                    "Content-Length: %d\r\nExpect: 100-continue\r\nRepr-Digest: %s\r\n\r\n"
-                   % (basic(BOB), len(data), header)).encode()
+                   % (basic_auth(*BOB), len(data), header)).encode()
         reply = self.raw(request)
         self.assertTrue(reply.startswith(b"HTTP/1.1 201"), reply)
         self.assertIn(b"X-Dad-Upload: linked", reply)

@@ -4,9 +4,6 @@ member and its status; what succeeded stays done. The member that fails is a
 real one: a file its owner is still uploading over SFTP (the gateway answers
 Busy, 423 in WebDAV), or a file in a received package (read-only, 403)."""
 
-import base64
-import http.client
-import re
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -16,24 +13,14 @@ ALICE = ("alice", "alice-pw-multi")
 BOB = ("bob", "bob-pw-multi")
 
 
-def basic(user):
-    return "Basic " + base64.b64encode(("%s:%s" % user).encode()).decode()
-
-
 class WebDavMultiStatusTest(GatewayTestCase, unittest.TestCase):
     USERS = (ALICE, BOB)
     WEB = True
 
     def request(self, method, path, user=ALICE, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        try:
-            all_headers = {"Authorization": basic(user)}
-            all_headers.update(headers or {})
-            conn.request(method, path, body=body, headers=all_headers)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        """(status, body) of one request as `user`."""
+        status, _, answer = self.gateway.web_request(method, path, user, body, headers)
+        return status, answer
 
     def put(self, path, data=b"data"):
         self.assertIn(self.request("PUT", path, body=data)[0], (201, 204))

@@ -8,7 +8,6 @@ only."""
 
 import base64
 import hashlib
-import http.client
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -22,10 +21,6 @@ Z = "{urn:z}"
 ALLPROP_WITH_CHECKSUMS = (b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:" '
                           b'xmlns:O="http://owncloud.org/ns"><D:allprop/>'
                           b'<D:include><O:checksums/></D:include></D:propfind>')
-
-
-def basic(user):
-    return "Basic " + base64.b64encode(("%s:%s" % user).encode()).decode()
 
 
 def etag_of(data):
@@ -43,15 +38,9 @@ class WebDavPropfindListingTest(GatewayTestCase, unittest.TestCase):
     WEB = True
 
     def request(self, method, path, body=None, headers=None, user=ALICE):
-        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.http_port, timeout=30)
-        try:
-            all_headers = {"Authorization": basic(user)}
-            all_headers.update(headers or {})
-            conn.request(method, urllib.parse.quote(path), body=body, headers=all_headers)
-            response = conn.getresponse()
-            return response.status, response.getheaders(), response.read()
-        finally:
-            conn.close()
+        """(status, header list, body) of one request as `user` for the
+        unquoted `path`."""
+        return self.gateway.web_request(method, urllib.parse.quote(path), user, body, headers)
 
     def put(self, path, data):
         self.assertIn(self.request("PUT", path, body=data)[0], (201, 204))

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "Gateway.h"
+#include "HttpStatusMap.h"
 #include "PackagePageHtml.h"
 #include "PackagePages.h"
 #include "PackageZip.h"
@@ -51,34 +52,6 @@ struct FdCloser {
 };
 
 }  // namespace
-
-int pageHttpStatus(StatusCode code) {
-    switch (code) {
-        case StatusCode::Ok:
-            return 200;
-        case StatusCode::NotFound:
-            return 404;
-        case StatusCode::PermissionDenied:
-            return 403;
-        case StatusCode::InvalidArgument:
-            return 400;
-        case StatusCode::QuotaExceeded:
-            return 507;
-        case StatusCode::Exists:
-        case StatusCode::Busy:
-            return 409;
-        case StatusCode::NotADirectory:
-        case StatusCode::IsADirectory:
-            return 404;
-        case StatusCode::Unsupported:
-            return 405;
-        case StatusCode::NotEmpty:
-        case StatusCode::IoError:
-        case StatusCode::Failure:
-            return 500;
-    }
-    return 500;
-}
 
 void PackagePageHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                        Poco::Net::HTTPServerResponse& response) {
@@ -444,7 +417,7 @@ void PackagePageHandler::sendMessage(int status, const std::string& title,
 }
 
 void PackagePageHandler::sendStatus(const Status& status) {
-    const int code = pageHttpStatus(status.code());
+    const int code = httpStatus(status.code(), HttpFront::PackagePages);
     if (code >= 500) return sendMessage(code, "Something went wrong", status.message());
     sendMessage(code,
                 code == 403   ? "Not allowed"

@@ -1,7 +1,8 @@
 // PackagePageHandler: one request to the package pages (see PackagePages.h).
-// Replies follow pageHttpStatus(); a returned file is answered 303 only
-// after its WriteStream::close() returned Ok. A request body it did not read
-// is drained when small, otherwise the connection is closed.
+// Replies follow HttpStatusMap (the package pages' column); a returned file
+// is answered 303 only after its WriteStream::close() returned Ok. A request
+// body it did not read is drained when small, otherwise the connection is
+// closed.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -16,9 +17,6 @@
 namespace dad {
 
 class PackagePages;
-
-// The HTTP status of a Status on the package pages.
-int pageHttpStatus(StatusCode code);
 
 class PackagePageHandler : public Poco::Net::HTTPRequestHandler {
 public:

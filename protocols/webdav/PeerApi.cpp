@@ -7,36 +7,11 @@
 
 #include <sstream>
 
+#include "HttpStatusMap.h"
+
 namespace dad {
 
 using Poco::Net::HTTPResponse;
-
-int peerHttpStatus(StatusCode code) {
-    switch (code) {
-        case StatusCode::Ok:
-            return 200;
-        case StatusCode::NotFound:
-            return 404;
-        case StatusCode::Exists:
-        case StatusCode::Busy:
-        case StatusCode::NotEmpty:
-        case StatusCode::NotADirectory:
-        case StatusCode::IsADirectory:
-            return 409;
-        case StatusCode::PermissionDenied:
-            return 403;
-        case StatusCode::InvalidArgument:
-            return 400;
-        case StatusCode::QuotaExceeded:
-            return 507;
-        case StatusCode::Unsupported:
-            return 501;
-        case StatusCode::IoError:
-        case StatusCode::Failure:
-            break;
-    }
-    return 500;
-}
 
 namespace {
 
@@ -260,7 +235,9 @@ private:
         return out.str();
     }
 
-    void sendStatus(const Status& s) { sendError(peerHttpStatus(s.code()), s.message()); }
+    void sendStatus(const Status& s) {
+        sendError(httpStatus(s.code(), HttpFront::PeerApi), s.message());
+    }
 
     void sendError(int status, const std::string& message) {
         Poco::JSON::Object object;

@@ -1,6 +1,6 @@
 // WebDavHandler: one WebDAV request (RFC 4918 class 1 and 2) translated into
 // Session calls. It owns no state across requests except through the shared
-// WebDavContext (locks, credentials). Replies follow WebDavStatusMap; an
+// WebDavContext (locks, credentials). Replies follow HttpStatusMap; an
 // upload is answered 201/204 only after WriteStream::close() returned Ok.
 // A request body the handler did not read is drained when small, otherwise
 // the connection is closed, so the next request on it is never misread.
@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "HttpStatusMap.h"
 #include "IfHeader.h"
 #include "Session.h"
 #include "WebDavContext.h"
-#include "WebDavStatusMap.h"
 
 namespace dad {
 

@@ -343,11 +343,8 @@ void WebDavHandler::doPut() {
     if (Status s = session_->openWrite(path_, options, upload); !s) {
         return sendStatus(s, DavOperation::Create);
     }
-    if (request_->getExpectContinue() && !continueSent_) {
-        response_->sendContinue();
-        continueSent_ = true;
-    }
-    bodyRead_ = true;
+    sendContinueIfExpected();
+    markBodyRead();
     uint64_t received = 0;
     Sha256 hash;
     if (requestHasBody()) {

@@ -30,7 +30,6 @@ const char* const kPageCsp =
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 const char* const kDownloadCsp = "default-src 'none'; sandbox";
-constexpr size_t kDrainLimit = 64 * 1024;
 
 std::string utcDate(int64_t seconds) {
     return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds),
@@ -53,37 +52,16 @@ struct FdCloser {
 
 }  // namespace
 
-void PackagePageHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
-                                       Poco::Net::HTTPServerResponse& response) {
-    request_ = &request;
-    response_ = &response;
-    response.setStatus(HTTPResponse::HTTP_OK);  // the factory's marker that held back "100"
-    response.set("Content-Security-Policy", kPageCsp);
-    response.set("X-Content-Type-Options", "nosniff");
-    response.set("X-Frame-Options", "DENY");
-    response.set("Referrer-Policy", "same-origin");
-    response.set("Cache-Control", "no-store");
-    response.set("X-Robots-Tag", "noindex, nofollow");
-    visitor_.protocol = secure_ ? "https" : "http";
-    visitor_.remoteAddress = request.clientAddress().host().toString();
-    visitor_.remotePort = request.clientAddress().port();
-    try {
-        dispatch();
-    } catch (const std::exception&) {
-        // The client went away or timed out: never a crash. An open download
-        // or upload is recorded by its stream's destructor.
-        if (!response.sent()) {
-            try {
-                response.setKeepAlive(false);
-                bodyRead_ = true;
-                sendMessage(500, "Something went wrong", "The request could not be completed.");
-            } catch (const std::exception&) {
-            }
-        }
-    }
-}
-
 void PackagePageHandler::dispatch() {
+    response_->set("Content-Security-Policy", kPageCsp);
+    response_->set("X-Content-Type-Options", "nosniff");
+    response_->set("X-Frame-Options", "DENY");
+    response_->set("Referrer-Policy", "same-origin");
+    response_->set("Cache-Control", "no-store");
+    response_->set("X-Robots-Tag", "noindex, nofollow");
+    visitor_.protocol = secure_ ? "https" : "http";
+    visitor_.remoteAddress = request_->clientAddress().host().toString();
+    visitor_.remotePort = request_->clientAddress().port();
     // As for WebDAV, the connect hook is asked per request (HTTP has no
     // connection-level hook of its own).
     if (Status s = pages_.gateway().checkConnection(visitor_); !s) {
@@ -158,16 +136,16 @@ void PackagePageHandler::doPassword() {
         (request_->getChunkedTransferEncoding() ||
          request_->getContentLength64() > static_cast<Poco::Int64>(kMaxFormBody))) {
         response_->setKeepAlive(false);
-        bodyRead_ = true;
+        markBodyRead();
         return sendMessage(413, "Too large", "The form is too large.");
     }
     std::string body;
     if (requestHasBody()) {
-        if (request_->getExpectContinue()) response_->sendContinue();
+        sendContinueIfExpected();
         body.resize(static_cast<size_t>(request_->getContentLength64()));
         request_->stream().read(body.data(), static_cast<std::streamsize>(body.size()));
         body.resize(static_cast<size_t>(request_->stream().gcount()));
-        bodyRead_ = true;
+        markBodyRead();
     }
     std::map<std::string, std::string> fields;
     if (!parseUrlEncodedForm(body, fields) || !fields.count("password")) {
@@ -382,24 +360,8 @@ bool PackagePageHandler::sameOrigin() const {
 
 // ---- replies
 
-bool PackagePageHandler::requestHasBody() const {
-    return request_->getChunkedTransferEncoding() ||
-           (request_->hasContentLength() && request_->getContentLength64() > 0);
-}
-
-void PackagePageHandler::finishRequestBody() {
-    if (bodyRead_ || !requestHasBody()) return;
-    bodyRead_ = true;
-    if (request_->getExpectContinue()) {
-        response_->setKeepAlive(false);  // the client waits for a word that will not come
-        return;
-    }
-    if (!request_->getChunkedTransferEncoding() &&
-        request_->getContentLength64() <= static_cast<Poco::Int64>(kDrainLimit)) {
-        request_->stream().ignore(kDrainLimit + 1);
-        return;
-    }
-    response_->setKeepAlive(false);
+void PackagePageHandler::sendInternalError() {
+    sendMessage(500, "Something went wrong", "The request could not be completed.");
 }
 
 void PackagePageHandler::sendHtml(int status, const std::string& html) {

@@ -130,8 +130,8 @@ void PackagePageHandler::doReturn() {
         static_cast<uint64_t>(request_->getContentLength64()) > limit) {
         return sendMessage(413, "Too large", "The file is larger than a returned file may be.");
     }
-    if (request_->getExpectContinue()) response_->sendContinue();
-    bodyRead_ = true;
+    sendContinueIfExpected();
+    markBodyRead();
     ReturnForm form(pages_, package_, token_, visitor_);
     MultipartParser parser(boundary, form);
     std::istream& in = request_->stream();

@@ -18,13 +18,15 @@ void HttpHandlerScaffold::handleRequest(Poco::Net::HTTPServerRequest& request,
         // An open upload or download was kept, abandoned or recorded by its
         // stream's destructor.
         logException(e);
-        if (!response.sent()) {
-            try {
-                response.setKeepAlive(false);
+        try {
+            // Nothing more on this connection: a reply that started is cut
+            // short, and the client must not read the next one into it.
+            response.setKeepAlive(false);
+            if (!response.sent()) {
                 bodyRead_ = true;
                 sendInternalError();
-            } catch (const std::exception&) {
             }
+        } catch (const std::exception&) {
         }
     }
 }

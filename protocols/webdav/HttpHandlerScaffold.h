@@ -5,8 +5,8 @@
 //
 // handleRequest() runs dispatch(). An exception out of it (the client went
 // away or timed out, or a bug) never escapes and never crashes: it is logged
-// in one line, and when no reply has started, sendInternalError() answers on
-// a connection that then closes.
+// in one line and the connection closes; when no reply had started,
+// sendInternalError() answers first.
 //
 // A body the handler did not read is dealt with at the reply
 // (finishRequestBody()): drained when small and on its way, otherwise the

@@ -18,6 +18,7 @@
 #include "PackagePages.h"
 #include "PackageZip.h"
 #include "PageHttp.h"
+#include "ReadStreamCopy.h"
 
 namespace dad {
 
@@ -262,20 +263,10 @@ void PackagePageHandler::doFile(const std::string& encodedPath, bool head) {
     }
     finishRequestBody();
     std::ostream& out = response_->send();
-    std::vector<char> buffer(kTransferChunk);
-    uint64_t offset = range.first, remaining = length;
-    while (remaining > 0) {
-        size_t got = 0;
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
-        if (Status s = stream->read(offset, buffer.data(), want, got); !s || got == 0) {
-            response_->setKeepAlive(false);
-            throw std::runtime_error("read failed");  // the reply is cut short
-        }
-        out.write(buffer.data(), static_cast<std::streamsize>(got));
-        if (!out) throw std::runtime_error("client went away");
-        offset += got;
-        remaining -= got;
-    }
+    copyReadStream(
+        *stream, range.first, length, kTransferChunk, [&](const char* data, size_t size) {
+            return static_cast<bool>(out.write(data, static_cast<std::streamsize>(size)));
+        });
     // Recorded before the last bytes leave, so the visitor's next request
     // already sees this download (and an expiry it caused).
     (void)stream->close();
@@ -323,10 +314,7 @@ void PackagePageHandler::doZip() {
     uint64_t sent = 0;
     while (sent < static_cast<uint64_t>(st.st_size)) {
         const ssize_t got = ::read(zip.fd, buffer.data(), buffer.size());
-        if (got <= 0) {
-            response_->setKeepAlive(false);
-            throw std::runtime_error("zip read failed");
-        }
+        if (got <= 0) throw std::runtime_error("zip read failed");
         out.write(buffer.data(), got);
         if (!out) throw std::runtime_error("client went away");
         sent += static_cast<uint64_t>(got);

@@ -1,12 +1,12 @@
 #include "PeerApi.h"
 
 #include <Poco/JSON/Object.h>
-#include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
 #include <sstream>
 
+#include "BasicCredentials.h"
 #include "HttpHandlerScaffold.h"
 #include "HttpStatusMap.h"
 
@@ -63,17 +63,7 @@ private:
 
     bool authenticate() {
         std::string user, password;
-        bool supplied = false;
-        if (request_->hasCredentials()) {
-            try {
-                Poco::Net::HTTPBasicCredentials credentials(*request_);
-                user = credentials.getUsername();
-                password = credentials.getPassword();
-                supplied = true;
-            } catch (const Poco::Exception&) {
-            }
-        }
-        if (supplied) {
+        if (readBasicCredentials(*request_, user, password)) {
             // The Authenticator holds the one rule for failed logins.
             const Status checked = api_.authenticator().checkPassword(user, password, connection_);
             if (checked.code() == StatusCode::Busy) {

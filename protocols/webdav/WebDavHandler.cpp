@@ -1,8 +1,8 @@
 #include "WebDavHandler.h"
 
-#include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/NetException.h>
 
+#include "BasicCredentials.h"
 #include "DavPath.h"
 #include "DavXml.h"
 #include "MarkupEscape.h"
@@ -53,17 +53,7 @@ bool WebDavHandler::authenticate() {
         return false;
     }
     std::string user, password;
-    bool supplied = false;
-    if (request_->hasCredentials() && (secure_ || context_.basicOverHttp)) {
-        try {
-            Poco::Net::HTTPBasicCredentials credentials(*request_);
-            user = credentials.getUsername();
-            password = credentials.getPassword();
-            supplied = true;
-        } catch (const Poco::Exception&) {
-        }
-    }
-    if (supplied) {
+    if ((secure_ || context_.basicOverHttp) && readBasicCredentials(*request_, user, password)) {
         connection.perRequest = true;
         const Status checked = context_.authenticator.checkPassword(user, password, connection);
         if (checked.code() == StatusCode::Busy) {

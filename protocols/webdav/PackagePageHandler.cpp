@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "Gateway.h"
+#include "HttpStatusMap.h"
 #include "PackagePageHtml.h"
 #include "PackagePages.h"
 #include "PackageZip.h"
 #include "PageHttp.h"
+#include "ReadStreamCopy.h"
 
 namespace dad {
 
@@ -29,7 +31,6 @@ const char* const kPageCsp =
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 const char* const kDownloadCsp = "default-src 'none'; sandbox";
-constexpr size_t kDrainLimit = 64 * 1024;
 
 std::string utcDate(int64_t seconds) {
     return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds),
@@ -52,65 +53,16 @@ struct FdCloser {
 
 }  // namespace
 
-int pageHttpStatus(StatusCode code) {
-    switch (code) {
-        case StatusCode::Ok:
-            return 200;
-        case StatusCode::NotFound:
-            return 404;
-        case StatusCode::PermissionDenied:
-            return 403;
-        case StatusCode::InvalidArgument:
-            return 400;
-        case StatusCode::QuotaExceeded:
-            return 507;
-        case StatusCode::Exists:
-        case StatusCode::Busy:
-            return 409;
-        case StatusCode::NotADirectory:
-        case StatusCode::IsADirectory:
-            return 404;
-        case StatusCode::Unsupported:
-            return 405;
-        case StatusCode::NotEmpty:
-        case StatusCode::IoError:
-        case StatusCode::Failure:
-            return 500;
-    }
-    return 500;
-}
-
-void PackagePageHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
-                                       Poco::Net::HTTPServerResponse& response) {
-    request_ = &request;
-    response_ = &response;
-    response.setStatus(HTTPResponse::HTTP_OK);  // the factory's marker that held back "100"
-    response.set("Content-Security-Policy", kPageCsp);
-    response.set("X-Content-Type-Options", "nosniff");
-    response.set("X-Frame-Options", "DENY");
-    response.set("Referrer-Policy", "same-origin");
-    response.set("Cache-Control", "no-store");
-    response.set("X-Robots-Tag", "noindex, nofollow");
-    visitor_.protocol = secure_ ? "https" : "http";
-    visitor_.remoteAddress = request.clientAddress().host().toString();
-    visitor_.remotePort = request.clientAddress().port();
-    try {
-        dispatch();
-    } catch (const std::exception&) {
-        // The client went away or timed out: never a crash. An open download
-        // or upload is recorded by its stream's destructor.
-        if (!response.sent()) {
-            try {
-                response.setKeepAlive(false);
-                bodyRead_ = true;
-                sendMessage(500, "Something went wrong", "The request could not be completed.");
-            } catch (const std::exception&) {
-            }
-        }
-    }
-}
-
 void PackagePageHandler::dispatch() {
+    response_->set("Content-Security-Policy", kPageCsp);
+    response_->set("X-Content-Type-Options", "nosniff");
+    response_->set("X-Frame-Options", "DENY");
+    response_->set("Referrer-Policy", "same-origin");
+    response_->set("Cache-Control", "no-store");
+    response_->set("X-Robots-Tag", "noindex, nofollow");
+    visitor_.protocol = secure_ ? "https" : "http";
+    visitor_.remoteAddress = request_->clientAddress().host().toString();
+    visitor_.remotePort = request_->clientAddress().port();
     // As for WebDAV, the connect hook is asked per request (HTTP has no
     // connection-level hook of its own).
     if (Status s = pages_.gateway().checkConnection(visitor_); !s) {
@@ -185,16 +137,16 @@ void PackagePageHandler::doPassword() {
         (request_->getChunkedTransferEncoding() ||
          request_->getContentLength64() > static_cast<Poco::Int64>(kMaxFormBody))) {
         response_->setKeepAlive(false);
-        bodyRead_ = true;
+        markBodyRead();
         return sendMessage(413, "Too large", "The form is too large.");
     }
     std::string body;
     if (requestHasBody()) {
-        if (request_->getExpectContinue()) response_->sendContinue();
+        sendContinueIfExpected();
         body.resize(static_cast<size_t>(request_->getContentLength64()));
         request_->stream().read(body.data(), static_cast<std::streamsize>(body.size()));
         body.resize(static_cast<size_t>(request_->stream().gcount()));
-        bodyRead_ = true;
+        markBodyRead();
     }
     std::map<std::string, std::string> fields;
     if (!parseUrlEncodedForm(body, fields) || !fields.count("password")) {
@@ -311,20 +263,10 @@ void PackagePageHandler::doFile(const std::string& encodedPath, bool head) {
     }
     finishRequestBody();
     std::ostream& out = response_->send();
-    std::vector<char> buffer(kTransferChunk);
-    uint64_t offset = range.first, remaining = length;
-    while (remaining > 0) {
-        size_t got = 0;
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
-        if (Status s = stream->read(offset, buffer.data(), want, got); !s || got == 0) {
-            response_->setKeepAlive(false);
-            throw std::runtime_error("read failed");  // the reply is cut short
-        }
-        out.write(buffer.data(), static_cast<std::streamsize>(got));
-        if (!out) throw std::runtime_error("client went away");
-        offset += got;
-        remaining -= got;
-    }
+    copyReadStream(
+        *stream, range.first, length, kTransferChunk, [&](const char* data, size_t size) {
+            return static_cast<bool>(out.write(data, static_cast<std::streamsize>(size)));
+        });
     // Recorded before the last bytes leave, so the visitor's next request
     // already sees this download (and an expiry it caused).
     (void)stream->close();
@@ -372,10 +314,7 @@ void PackagePageHandler::doZip() {
     uint64_t sent = 0;
     while (sent < static_cast<uint64_t>(st.st_size)) {
         const ssize_t got = ::read(zip.fd, buffer.data(), buffer.size());
-        if (got <= 0) {
-            response_->setKeepAlive(false);
-            throw std::runtime_error("zip read failed");
-        }
+        if (got <= 0) throw std::runtime_error("zip read failed");
         out.write(buffer.data(), got);
         if (!out) throw std::runtime_error("client went away");
         sent += static_cast<uint64_t>(got);
@@ -409,24 +348,8 @@ bool PackagePageHandler::sameOrigin() const {
 
 // ---- replies
 
-bool PackagePageHandler::requestHasBody() const {
-    return request_->getChunkedTransferEncoding() ||
-           (request_->hasContentLength() && request_->getContentLength64() > 0);
-}
-
-void PackagePageHandler::finishRequestBody() {
-    if (bodyRead_ || !requestHasBody()) return;
-    bodyRead_ = true;
-    if (request_->getExpectContinue()) {
-        response_->setKeepAlive(false);  // the client waits for a word that will not come
-        return;
-    }
-    if (!request_->getChunkedTransferEncoding() &&
-        request_->getContentLength64() <= static_cast<Poco::Int64>(kDrainLimit)) {
-        request_->stream().ignore(kDrainLimit + 1);
-        return;
-    }
-    response_->setKeepAlive(false);
+void PackagePageHandler::sendInternalError() {
+    sendMessage(500, "Something went wrong", "The request could not be completed.");
 }
 
 void PackagePageHandler::sendHtml(int status, const std::string& html) {
@@ -444,7 +367,7 @@ void PackagePageHandler::sendMessage(int status, const std::string& title,
 }
 
 void PackagePageHandler::sendStatus(const Status& status) {
-    const int code = pageHttpStatus(status.code());
+    const int code = httpStatus(status.code(), HttpFront::PackagePages);
     if (code >= 500) return sendMessage(code, "Something went wrong", status.message());
     sendMessage(code,
                 code == 403   ? "Not allowed"

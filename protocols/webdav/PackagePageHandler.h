@@ -1,15 +1,12 @@
 // PackagePageHandler: one request to the package pages (see PackagePages.h).
-// Replies follow pageHttpStatus(); a returned file is answered 303 only
-// after its WriteStream::close() returned Ok. A request body it did not read
-// is drained when small, otherwise the connection is closed.
+// Replies follow HttpStatusMap (the package pages' column); a returned file
+// is answered 303 only after its WriteStream::close() returned Ok.
+// Exceptions, "100 Continue" and unread bodies: HttpHandlerScaffold.
 #pragma once
-
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 
 #include <string>
 
+#include "HttpHandlerScaffold.h"
 #include "LinkAccess.h"
 #include "Status.h"
 
@@ -17,21 +14,18 @@ namespace dad {
 
 class PackagePages;
 
-// The HTTP status of a Status on the package pages.
-int pageHttpStatus(StatusCode code);
-
-class PackagePageHandler : public Poco::Net::HTTPRequestHandler {
+class PackagePageHandler : public HttpHandlerScaffold {
 public:
     static constexpr size_t kMaxFormBody = 4096;  // the password form
     static constexpr size_t kTransferChunk = 256 * 1024;
     static constexpr size_t kFormOverhead = 64 * 1024;  // multipart beyond the file itself
 
-    PackagePageHandler(PackagePages& pages, bool secure) : pages_(pages), secure_(secure) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override;
+    PackagePageHandler(PackagePages& pages, bool secure)
+        : HttpHandlerScaffold("dadgate.pages"), pages_(pages), secure_(secure) {}
 
 private:
-    void dispatch();
+    void dispatch() override;
+    void sendInternalError() override;
     bool passwordAccepted();
     void doPage(bool head);
     void doPassword();
@@ -44,19 +38,14 @@ private:
     void sendMessage(int status, const std::string& title, const std::string& text);
     void sendStatus(const Status& status);
     void redirect(const std::string& location);
-    void finishRequestBody();
-    bool requestHasBody() const;
     std::string base() const { return "/p/" + token_; }
 
     PackagePages& pages_;
     bool secure_;
-    Poco::Net::HTTPServerRequest* request_ = nullptr;
-    Poco::Net::HTTPServerResponse* response_ = nullptr;
     ConnectionInfo visitor_;
     std::string token_;
     std::string query_;
     PackageRecord package_;
-    bool bodyRead_ = false;
 };
 
 }  // namespace dad

@@ -4,6 +4,7 @@
 #include <istream>
 #include <vector>
 
+#include "HttpStatusMap.h"
 #include "Multipart.h"
 #include "PackagePageHandler.h"
 #include "PackagePages.h"
@@ -129,8 +130,8 @@ void PackagePageHandler::doReturn() {
         static_cast<uint64_t>(request_->getContentLength64()) > limit) {
         return sendMessage(413, "Too large", "The file is larger than a returned file may be.");
     }
-    if (request_->getExpectContinue()) response_->sendContinue();
-    bodyRead_ = true;
+    sendContinueIfExpected();
+    markBodyRead();
     ReturnForm form(pages_, package_, token_, visitor_);
     MultipartParser parser(boundary, form);
     std::istream& in = request_->stream();
@@ -159,8 +160,10 @@ void PackagePageHandler::doReturn() {
             if (!bodyTooLarge) in.ignore(kRefusalDrainBytes);
             response_->setKeepAlive(false);
         }
-        // Over the sender's quota or the link's total: 507 (pageHttpStatus).
-        const int code = bodyTooLarge || form.tooLarge() ? 413 : pageHttpStatus(status.code());
+        // Over the sender's quota or the link's total: 507 (HttpStatusMap).
+        const int code = bodyTooLarge || form.tooLarge()
+                             ? 413
+                             : httpStatus(status.code(), HttpFront::PackagePages);
         return sendMessage(code,
                            code == 413   ? "Too large"
                            : code == 507 ? "No room left"

@@ -1,74 +1,28 @@
 #include "PeerApi.h"
 
 #include <Poco/JSON/Object.h>
-#include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
 #include <sstream>
 
+#include "BasicCredentials.h"
+#include "HttpHandlerScaffold.h"
+#include "HttpStatusMap.h"
+
 namespace dad {
 
 using Poco::Net::HTTPResponse;
 
-int peerHttpStatus(StatusCode code) {
-    switch (code) {
-        case StatusCode::Ok:
-            return 200;
-        case StatusCode::NotFound:
-            return 404;
-        case StatusCode::Exists:
-        case StatusCode::Busy:
-        case StatusCode::NotEmpty:
-        case StatusCode::NotADirectory:
-        case StatusCode::IsADirectory:
-            return 409;
-        case StatusCode::PermissionDenied:
-            return 403;
-        case StatusCode::InvalidArgument:
-            return 400;
-        case StatusCode::QuotaExceeded:
-            return 507;
-        case StatusCode::Unsupported:
-            return 501;
-        case StatusCode::IoError:
-        case StatusCode::Failure:
-            break;
-    }
-    return 500;
-}
-
 namespace {
 
-constexpr std::streamsize kDrainLimit = 64 * 1024;
-
-class PeerHandler : public Poco::Net::HTTPRequestHandler {
+class PeerHandler : public HttpHandlerScaffold {
 public:
-    PeerHandler(PeerApi& api, bool secure) : api_(api), secure_(secure) {}
-
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override {
-        request_ = &request;
-        response_ = &response;
-        response.setStatus(HTTPResponse::HTTP_OK);  // the factory's marker that held back "100"
-        try {
-            dispatch();
-        } catch (const std::exception&) {
-            // The peer went away or timed out: never a crash. An open upload
-            // was kept for the resume by its stream's destructor.
-            if (!response.sent()) {
-                try {
-                    response.setKeepAlive(false);
-                    bodyRead_ = true;
-                    sendError(500, "internal error");
-                } catch (const std::exception&) {
-                }
-            }
-        }
-    }
+    PeerHandler(PeerApi& api, bool secure)
+        : HttpHandlerScaffold("dadgate.peer"), api_(api), secure_(secure) {}
 
 private:
-    void dispatch() {
+    void dispatch() override {
         if (!secure_) return sendError(403, "the peer API is served over HTTPS only");
         connection_ = ConnectionInfo{"peer", request_->clientAddress().host().toString(),
                                      request_->clientAddress().port()};
@@ -109,17 +63,7 @@ private:
 
     bool authenticate() {
         std::string user, password;
-        bool supplied = false;
-        if (request_->hasCredentials()) {
-            try {
-                Poco::Net::HTTPBasicCredentials credentials(*request_);
-                user = credentials.getUsername();
-                password = credentials.getPassword();
-                supplied = true;
-            } catch (const Poco::Exception&) {
-            }
-        }
-        if (supplied) {
+        if (readBasicCredentials(*request_, user, password)) {
             // The Authenticator holds the one rule for failed logins.
             const Status checked = api_.authenticator().checkPassword(user, password, connection_);
             if (checked.code() == StatusCode::Busy) {
@@ -150,8 +94,8 @@ private:
                                std::to_string(PeerLimits::kMaxBodyBytes) + " bytes");
             return false;
         }
-        if (request_->getExpectContinue()) response_->sendContinue();
-        bodyRead_ = true;
+        sendContinueIfExpected();
+        markBodyRead();
         body.clear();
         std::istream& in = request_->stream();
         char buffer[16384];
@@ -217,7 +161,7 @@ private:
             static_cast<uint64_t>(request_->getContentLength64()) != length) {
             return sendError(400, "Content-Length must be the length of the Content-Range");
         }
-        if (request_->getExpectContinue()) response_->sendContinue();
+        sendContinueIfExpected();
         std::istream& in = request_->stream();
         uint64_t left = length;
         PeerReceiver::ByteSource source = [&](char* buffer, size_t want, size_t& got) {
@@ -235,7 +179,7 @@ private:
         PeerReceipt receipt;
         Status s = api_.receiver().receive(user_, connection_, pid, file, sha256, start, total,
                                            source, receipt);
-        bodyRead_ = left == 0;
+        if (left == 0) markBodyRead();
         if (receipt.wrongOffset) {
             Poco::JSON::Object object;
             object.set("held", static_cast<Poco::UInt64>(receipt.held));
@@ -260,7 +204,11 @@ private:
         return out.str();
     }
 
-    void sendStatus(const Status& s) { sendError(peerHttpStatus(s.code()), s.message()); }
+    void sendInternalError() override { sendError(500, "internal error"); }
+
+    void sendStatus(const Status& s) {
+        sendError(httpStatus(s.code(), HttpFront::PeerApi), s.message());
+    }
 
     void sendError(int status, const std::string& message) {
         Poco::JSON::Object object;
@@ -278,28 +226,10 @@ private:
         response_->sendBuffer(body.data(), body.size());
     }
 
-    // A body nobody read: drained when small, else the connection closes.
-    void finishRequestBody() {
-        if (bodyRead_) return;
-        bodyRead_ = true;
-        const bool hasBody = request_->getChunkedTransferEncoding() ||
-                             (request_->hasContentLength() && request_->getContentLength64() > 0);
-        if (!hasBody) return;
-        if (!request_->getExpectContinue() && !request_->getChunkedTransferEncoding() &&
-            request_->getContentLength64() <= kDrainLimit) {
-            request_->stream().ignore(kDrainLimit + 1);
-            return;
-        }
-        response_->setKeepAlive(false);
-    }
-
     PeerApi& api_;
     bool secure_;
-    Poco::Net::HTTPServerRequest* request_ = nullptr;
-    Poco::Net::HTTPServerResponse* response_ = nullptr;
     ConnectionInfo connection_;
     std::string user_;
-    bool bodyRead_ = false;
 };
 
 }  // namespace

@@ -16,7 +16,7 @@
 // Authentication: HTTP Basic with an account listed in peer.accounts,
 // checked by the Authenticator (slow hash, constant time, and its limit on
 // failed logins per client address: 429 while blocked). Errors are
-// {"error": "..."} with a status from this file's one table.
+// {"error": "..."} with a status from HttpStatusMap (the peer API's column).
 // Thread-safe: one handler object per request.
 #pragma once
 
@@ -45,8 +45,5 @@ private:
     Authenticator& authenticator_;
     PeerReceiver& receiver_;
 };
-
-// HTTP status of a Status for the peer API.
-int peerHttpStatus(StatusCode code);
 
 }  // namespace dad

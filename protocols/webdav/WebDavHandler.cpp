@@ -1,8 +1,8 @@
 #include "WebDavHandler.h"
 
-#include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/NetException.h>
 
+#include "BasicCredentials.h"
 #include "DavPath.h"
 #include "DavXml.h"
 #include "MarkupEscape.h"
@@ -15,8 +15,6 @@ namespace dad {
 using Poco::Net::HTTPResponse;
 
 namespace {
-
-constexpr std::streamsize kDrainLimit = 64 * 1024;
 
 std::string trimEtag(std::string tag) {
     while (!tag.empty() && tag.front() == ' ')
@@ -46,29 +44,6 @@ bool isStar(const std::string& header) {
 
 }  // namespace
 
-void WebDavHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
-                                  Poco::Net::HTTPServerResponse& response) {
-    request_ = &request;
-    response_ = &response;
-    response.setStatus(HTTPResponse::HTTP_OK);  // the factory's marker that held back "100"
-    response.set("DAV", "1, 2");
-    response.set("MS-Author-Via", "DAV");
-    try {
-        dispatch();
-    } catch (const std::exception&) {
-        // The client went away or timed out, or a bug: never a crash. An
-        // open upload was abandoned by its stream's destructor.
-        if (!response.sent()) {
-            try {
-                response.setKeepAlive(false);
-                bodyRead_ = true;
-                sendEmpty(500);
-            } catch (const std::exception&) {
-            }
-        }
-    }
-}
-
 bool WebDavHandler::authenticate() {
     ConnectionInfo connection{"webdav", request_->clientAddress().host().toString(),
                               request_->clientAddress().port()};
@@ -78,17 +53,7 @@ bool WebDavHandler::authenticate() {
         return false;
     }
     std::string user, password;
-    bool supplied = false;
-    if (request_->hasCredentials() && (secure_ || context_.basicOverHttp)) {
-        try {
-            Poco::Net::HTTPBasicCredentials credentials(*request_);
-            user = credentials.getUsername();
-            password = credentials.getPassword();
-            supplied = true;
-        } catch (const Poco::Exception&) {
-        }
-    }
-    if (supplied) {
+    if ((secure_ || context_.basicOverHttp) && readBasicCredentials(*request_, user, password)) {
         connection.perRequest = true;
         const Status checked = context_.authenticator.checkPassword(user, password, connection);
         if (checked.code() == StatusCode::Busy) {
@@ -111,6 +76,8 @@ bool WebDavHandler::authenticate() {
 }
 
 void WebDavHandler::dispatch() {
+    response_->set("DAV", "1, 2");
+    response_->set("MS-Author-Via", "DAV");
     const std::string& method = request_->getMethod();
     if (method == "OPTIONS") return doOptions();
     if (!authenticate()) return;
@@ -138,26 +105,6 @@ void WebDavHandler::dispatch() {
 }
 
 // ---- replies
-
-bool WebDavHandler::requestHasBody() const {
-    return request_->getChunkedTransferEncoding() ||
-           (request_->hasContentLength() && request_->getContentLength64() > 0);
-}
-
-void WebDavHandler::finishRequestBody() {
-    if (bodyRead_ || !requestHasBody()) return;
-    bodyRead_ = true;
-    if (request_->getExpectContinue() && !continueSent_) {
-        // The client waits for our word before sending; it will not come.
-        response_->setKeepAlive(false);
-        return;
-    }
-    if (!request_->getChunkedTransferEncoding() && request_->getContentLength64() <= kDrainLimit) {
-        request_->stream().ignore(kDrainLimit + 1);
-        return;
-    }
-    response_->setKeepAlive(false);
-}
 
 void WebDavHandler::sendEmpty(int status) {
     finishRequestBody();
@@ -214,7 +161,7 @@ void WebDavHandler::sendError(int status, const char* davCondition) {
 bool WebDavHandler::readBodyInto(std::string& body) {
     body.clear();
     if (!requestHasBody()) {
-        bodyRead_ = true;
+        markBodyRead();
         return true;
     }
     if (request_->hasContentLength() &&
@@ -222,10 +169,7 @@ bool WebDavHandler::readBodyInto(std::string& body) {
         sendText(413, "request body too large\n");
         return false;
     }
-    if (request_->getExpectContinue() && !continueSent_) {
-        response_->sendContinue();
-        continueSent_ = true;
-    }
+    sendContinueIfExpected();
     std::istream& in = request_->stream();
     char buffer[16384];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
@@ -235,7 +179,7 @@ bool WebDavHandler::readBodyInto(std::string& body) {
             return false;
         }
     }
-    bodyRead_ = true;
+    markBodyRead();
     return true;
 }
 

@@ -1,42 +1,37 @@
 // WebDavHandler: one WebDAV request (RFC 4918 class 1 and 2) translated into
 // Session calls. It owns no state across requests except through the shared
-// WebDavContext (locks, credentials). Replies follow WebDavStatusMap; an
+// WebDavContext (locks, credentials). Replies follow HttpStatusMap; an
 // upload is answered 201/204 only after WriteStream::close() returned Ok.
-// A request body the handler did not read is drained when small, otherwise
-// the connection is closed, so the next request on it is never misread.
+// Exceptions, "100 Continue" and unread bodies: HttpHandlerScaffold.
 #pragma once
-
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "HttpHandlerScaffold.h"
+#include "HttpStatusMap.h"
 #include "IfHeader.h"
 #include "Session.h"
 #include "WebDavContext.h"
-#include "WebDavStatusMap.h"
 
 namespace dad {
 
-class WebDavHandler : public Poco::Net::HTTPRequestHandler {
+class WebDavHandler : public HttpHandlerScaffold {
 public:
-    WebDavHandler(WebDavContext& context, bool secure) : context_(context), secure_(secure) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override;
+    WebDavHandler(WebDavContext& context, bool secure)
+        : HttpHandlerScaffold("dadgate.webdav"), context_(context), secure_(secure) {}
 
     static constexpr size_t kMaxXmlBody = 1 << 20;
     static constexpr size_t kTransferChunk = 256 * 1024;
 
 private:
-    void dispatch();
+    void dispatch() override;
+    void sendInternalError() override { sendEmpty(500); }
     bool authenticate();
 
     // --- replies (WebDavHandler.cpp)
-    void finishRequestBody();
     void sendEmpty(int status);
     void sendText(int status, const std::string& text);
     void sendXml(int status, const std::string& xml);
@@ -54,7 +49,6 @@ private:
     void sendMemberFailures(const std::vector<MemberFailure>& failed, DavOperation operation);
     // Reads a body of at most kMaxXmlBody; sends 413 and returns false past it.
     bool readBodyInto(std::string& body);
-    bool requestHasBody() const;
 
     // --- conditions and locks (WebDavHandler.cpp)
     // Evaluates If, If-Match and If-None-Match for `path`; on failure sends
@@ -94,16 +88,12 @@ private:
 
     WebDavContext& context_;
     bool secure_;
-    Poco::Net::HTTPServerRequest* request_ = nullptr;
-    Poco::Net::HTTPServerResponse* response_ = nullptr;
     std::unique_ptr<Session> session_;
     std::unique_ptr<DeadProperties> properties_;
     std::string user_;
     std::string path_;
     std::vector<IfList> ifLists_;
     std::set<std::string> submittedTokens_;
-    bool bodyRead_ = false;
-    bool continueSent_ = false;
 };
 
 }  // namespace dad

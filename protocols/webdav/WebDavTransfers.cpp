@@ -15,6 +15,7 @@
 #include "DavPath.h"
 #include "DavXml.h"
 #include "MarkupEscape.h"
+#include "ReadStreamCopy.h"
 #include "Sha256.h"
 #include "VirtualPath.h"
 #include "WebDavHandler.h"
@@ -262,29 +263,17 @@ void WebDavHandler::doGet(bool head) {
     out.flush();
     if (!out) throw std::runtime_error("client went away");
     auto* direct = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(request_);
-    std::vector<char> buffer(kTransferChunk);
-    uint64_t offset = first, remaining = length;
-    while (remaining > 0) {
-        size_t got = 0;
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
-        if (Status s = stream->read(offset, buffer.data(), want, got); !s || got == 0) {
-            response_->setKeepAlive(false);
-            throw std::runtime_error("read failed");  // the reply is cut short
+    copyReadStream(*stream, first, length, kTransferChunk, [&](const char* data, size_t size) {
+        if (direct == nullptr) {
+            return static_cast<bool>(out.write(data, static_cast<std::streamsize>(size)));
         }
-        if (direct != nullptr) {
-            for (size_t sent = 0; sent < got;) {
-                const int n =
-                    direct->socket().sendBytes(buffer.data() + sent, static_cast<int>(got - sent));
-                if (n <= 0) throw std::runtime_error("client went away");
-                sent += static_cast<size_t>(n);
-            }
-        } else {
-            out.write(buffer.data(), static_cast<std::streamsize>(got));
-            if (!out) throw std::runtime_error("client went away");
+        for (size_t sent = 0; sent < size;) {
+            const int n = direct->socket().sendBytes(data + sent, static_cast<int>(size - sent));
+            if (n <= 0) return false;
+            sent += static_cast<size_t>(n);
         }
-        offset += got;
-        remaining -= got;
-    }
+        return true;
+    });
     out.flush();
     stream->close();
 }
@@ -343,11 +332,8 @@ void WebDavHandler::doPut() {
     if (Status s = session_->openWrite(path_, options, upload); !s) {
         return sendStatus(s, DavOperation::Create);
     }
-    if (request_->getExpectContinue() && !continueSent_) {
-        response_->sendContinue();
-        continueSent_ = true;
-    }
-    bodyRead_ = true;
+    sendContinueIfExpected();
+    markBodyRead();
     uint64_t received = 0;
     Sha256 hash;
     if (requestHasBody()) {

@@ -3,7 +3,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "DavPath.h"
-#include "WebDavStatusMap.h"
 
 using dad::DavPath;
 
@@ -17,7 +16,6 @@ class DavPathTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testDestinationOnSameHost);
     CPPUNIT_TEST(testDestinationOnOtherHostRefused);
     CPPUNIT_TEST(testHrefEncodes);
-    CPPUNIT_TEST(testStatusTable);
     CPPUNIT_TEST_SUITE_END();
 
     static std::string decode(const std::string& target) {
@@ -74,23 +72,6 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("/files/a%20b/"), DavPath::href("/files/a b", true));
         CPPUNIT_ASSERT_EQUAL(std::string("/files/%C3%A9%23"),
                              DavPath::href("/files/\xC3\xA9#", false));
-    }
-    void testStatusTable() {
-        using dad::DavOperation;
-        using dad::StatusCode;
-        CPPUNIT_ASSERT_EQUAL(404, dad::webDavHttpStatus(StatusCode::NotFound, DavOperation::Read));
-        CPPUNIT_ASSERT_EQUAL(409,
-                             dad::webDavHttpStatus(StatusCode::NotFound, DavOperation::Create));
-        CPPUNIT_ASSERT_EQUAL(405, dad::webDavHttpStatus(StatusCode::Exists, DavOperation::MkCol));
-        CPPUNIT_ASSERT_EQUAL(412,
-                             dad::webDavHttpStatus(StatusCode::Exists, DavOperation::CopyMove));
-        CPPUNIT_ASSERT_EQUAL(
-            403, dad::webDavHttpStatus(StatusCode::PermissionDenied, DavOperation::Read));
-        CPPUNIT_ASSERT_EQUAL(
-            507, dad::webDavHttpStatus(StatusCode::QuotaExceeded, DavOperation::Create));
-        CPPUNIT_ASSERT_EQUAL(423, dad::webDavHttpStatus(StatusCode::Busy, DavOperation::Change));
-        CPPUNIT_ASSERT_EQUAL(
-            400, dad::webDavHttpStatus(StatusCode::InvalidArgument, DavOperation::Read));
     }
 };
 

@@ -4,7 +4,6 @@
 
 #include "AttemptLimiter.h"
 #include "LinkAccess.h"
-#include "PackagePageHandler.h"
 #include "PackagePageHtml.h"
 #include "PageHttp.h"
 #include "PageSigner.h"
@@ -24,7 +23,6 @@ class PackagePagesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAttemptLimiterWindow);
     CPPUNIT_TEST(testAttemptLimiterMemoryBounded);
     CPPUNIT_TEST(testPlausibleTokens);
-    CPPUNIT_TEST(testStatusTable);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -170,14 +168,6 @@ public:
         CPPUNIT_ASSERT(!LinkAccess::plausibleToken("abcdefghijklmnop/.."));
         CPPUNIT_ASSERT(!LinkAccess::plausibleToken(std::string(129, 'a')));
         CPPUNIT_ASSERT(!LinkAccess::plausibleToken("abcdefghijklmnop%20"));
-    }
-
-    void testStatusTable() {
-        CPPUNIT_ASSERT_EQUAL(404, pageHttpStatus(StatusCode::NotFound));
-        CPPUNIT_ASSERT_EQUAL(403, pageHttpStatus(StatusCode::PermissionDenied));
-        CPPUNIT_ASSERT_EQUAL(400, pageHttpStatus(StatusCode::InvalidArgument));
-        CPPUNIT_ASSERT_EQUAL(507, pageHttpStatus(StatusCode::QuotaExceeded));
-        CPPUNIT_ASSERT_EQUAL(500, pageHttpStatus(StatusCode::IoError));
     }
 };
 

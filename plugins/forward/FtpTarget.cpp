@@ -1,23 +1,23 @@
 #include "FtpTarget.h"
 
-#include "FtpClient.h"
 #include "PushFiles.h"
 
 namespace dad {
 
 Status FtpTarget::push(const Site& site, const ForwardPackage& package, ContentSource& content,
                        ForwardProgress& progress) {
-    FtpEndpoint endpoint;
+    RemoteEndpoint endpoint;
     if (Status s = siteHost(site, 21, endpoint.host, endpoint.port); !s) return s;
-    endpoint.tls = site.type == "ftps" ? FtpEndpoint::Tls::Explicit : FtpEndpoint::Tls::None;
+    endpoint.protocol =
+        site.type == "ftps" ? RemoteEndpoint::Protocol::Ftps : RemoteEndpoint::Protocol::Ftp;
     endpoint.caFile = site.caFile;
     endpoint.user = site.user;
-    endpoint.password = site.secret;
+    endpoint.secret = site.secret;
     endpoint.timeoutSeconds = timeoutSeconds_;
-    FtpClient client;
-    if (Status s = client.connect(endpoint); !s) return s;
-    Status s = pushFiles(client, remoteFolder(site), package, content, progress);
-    client.close();
+    std::unique_ptr<RemoteFiles> remote;
+    if (Status s = openRemoteFiles(endpoint, remote); !s) return s;
+    Status s = pushFiles(*remote, remoteFolder(site), package, content, progress);
+    remote->close();
     return s;
 }
 

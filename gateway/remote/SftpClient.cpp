@@ -70,12 +70,10 @@ public:
 
     Status upload(const std::string& path, uint64_t offset, const Reader& read,
                   const Progress& progress) override {
-        if (!handles_) return Status::failure("not connected");
         const int flags = O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : 0);
-        sftp_file file = sftp_open(handles_->sftp, path.c_str(), flags, 0644);
-        if (!file) return sftpError("opening " + path);
+        sftp_file file = nullptr;
+        if (Status s = openAt(path, flags, 0644, offset, file); !s) return s;
         Status result;
-        if (offset > 0 && sftp_seek64(file, offset) != 0) result = sftpError("seeking in " + path);
         std::vector<char> buffer(kChunkBytes);
         while (result) {
             size_t got = 0;
@@ -98,12 +96,10 @@ public:
     }
 
     Status download(const std::string& path, uint64_t offset, const Sink& sink) override {
-        if (!handles_) return Status::failure("not connected");
-        sftp_file file = sftp_open(handles_->sftp, path.c_str(), O_RDONLY, 0);
-        if (!file) return sftpError("opening " + path);
-        Status result;
-        if (offset > 0 && sftp_seek64(file, offset) != 0) result = sftpError("seeking in " + path);
+        sftp_file file = nullptr;
+        if (Status s = openAt(path, O_RDONLY, 0, offset, file); !s) return s;
         std::vector<char> buffer(kChunkBytes);
+        Status result;
         while (result) {
             const ssize_t n = sftp_read(file, buffer.data(), buffer.size());
             if (n < 0) {
@@ -121,6 +117,21 @@ public:
     void close() override { handles_.reset(); }
 
 private:
+    // OPENs `path` and moves to `offset`; on failure `file` stays null.
+    Status openAt(const std::string& path, int flags, mode_t mode, uint64_t offset,
+                  sftp_file& file) {
+        if (!handles_) return Status::failure("not connected");
+        sftp_file opened = sftp_open(handles_->sftp, path.c_str(), flags, mode);
+        if (!opened) return sftpError("opening " + path);
+        if (offset > 0 && sftp_seek64(opened, offset) != 0) {
+            const Status s = sftpError("seeking in " + path);
+            sftp_close(opened);
+            return s;
+        }
+        file = opened;
+        return Status::ok();
+    }
+
     Status sftpError(const std::string& what) const {
         const int code = handles_ && handles_->sftp ? sftp_get_error(handles_->sftp) : -1;
         if (code == SSH_FX_PERMISSION_DENIED)

@@ -8,9 +8,9 @@
 #include <dadgate/plugin.h>
 
 #include "ForwardJobs.h"
-#include "FtpTarget.h"
 #include "InTreePlugin.h"
 #include "PeerTarget.h"
+#include "RemoteFilesTarget.h"
 #include "SftpTarget.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "FtpTarget.h"
+#include "RemoteFilesTarget.h"
 
 #include "PushFiles.h"
 

@@ -19,7 +19,7 @@
 
 #include "FetchAddress.h"
 #include "FetchRequest.h"
-#include "SftpClient.h"
+#include "RemoteFiles.h"
 #include "TlsClient.h"
 
 namespace dad {
@@ -276,20 +276,21 @@ Status Fetcher::fetchSftp(const std::string& url, const std::string& user,
         !s) {
         return s;
     }
-    SftpEndpoint endpoint;
+    RemoteEndpoint endpoint;
+    endpoint.protocol = RemoteEndpoint::Protocol::Sftp;
     endpoint.host = address.toString();  // the checked address, never a second lookup
-    endpoint.port = uri.getPort() ? uri.getPort() : 22;
+    endpoint.port = uri.getPort();       // 0 when the URL names none: SFTP's own
     endpoint.user = user;
     endpoint.secret = password;
     endpoint.hostKey = hostKey;
     endpoint.timeoutSeconds = limits_.timeoutSeconds;
-    SftpClient client;
-    if (Status s = client.connect(endpoint); !s) {
+    std::unique_ptr<RemoteFiles> remote;
+    if (Status s = openRemoteFiles(endpoint, remote); !s) {
         // A wrong key or a refused login does not heal by waiting.
         return s.code() == StatusCode::IoError ? Status::failure(s.message()) : s;
     }
     uint64_t total = 0;
-    Status s = client.download(path, 0, [&](const char* data, size_t length) {
+    Status s = remote->download(path, 0, [&](const char* data, size_t length) {
         total += length;
         if (total > limits_.maxBytes) {
             return Status::invalid("the content is larger than fetch.max_bytes (" +
@@ -301,7 +302,7 @@ Status Fetcher::fetchSftp(const std::string& url, const std::string& user,
         }
         return sink(data, length);
     });
-    client.close();
+    remote->close();
     return s;
 }
 

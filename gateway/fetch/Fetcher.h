@@ -4,8 +4,9 @@
 // control connection's address, whatever address PASV announces). TLS is 1.2
 // or later and the certificate is verified for the URL's host against the
 // system's CAs or FetchLimits::caFile (tlsClientContext, as forwarding). SFTP
-// through SftpClient: the server's key must have the SHA-256 fingerprint the
-// request names (no trust on first use); password or private-key login.
+// through RemoteFiles (openRemoteFiles, as forwarding): the server's key must
+// have the SHA-256 fingerprint the request names (no trust on first use);
+// password or private-key login.
 //
 // Every connection goes to an address FetchAddress::resolve allowed, with
 // the URL's host kept for the HTTP Host header, TLS SNI and certificate check.

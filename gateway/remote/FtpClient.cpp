@@ -7,6 +7,7 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <functional>
 #include <vector>
 
 #include "TlsClient.h"
@@ -52,22 +53,39 @@ void sendAll(Poco::Net::StreamSocket& socket, const char* data, size_t length) {
     }
 }
 
-}  // namespace
-
-// Poco's FTP session, with the data connection and the transfer's final
-// reply exposed (uploads use APPE). With TLS, the data connections resume
+// Poco's FTP session, with transfers of our own (uploads use APPE, and the
+// final reply is read by us). With TLS, the data connections resume
 // the control connection's TLS session, as ProFTPD and vsftpd require by
 // default (Poco's own FTPS session does not), and PROT P is required.
-class FtpClient::Session : public Poco::Net::FTPSClientSession {
+class FtpSession : public Poco::Net::FTPSClientSession {
 public:
-    Session(Poco::Net::Context::Ptr context, std::string host)
+    FtpSession(Poco::Net::Context::Ptr context, std::string host)
         : FTPSClientSession(context), context_(context), host_(std::move(host)) {}
 
-    Poco::Net::StreamSocket openData(const std::string& command, const std::string& arg) {
-        return establishDataConnection(command, arg);
-    }
-    int transferReply(std::string& response) {
-        return _pControlSocket->receiveStatusMessage(response);
+    // One transfer: REST `restart` first when it is not 0 (the server must
+    // keep it across EPSV/PASV), then `command` `path` on a data connection
+    // that `move` uses. Closing that connection ends an uploaded file (with
+    // TLS: close_notify first); then the final reply must be 2xx, unless
+    // `move` failed. `what` names the transfer in a refused reply. Throws
+    // what Poco throws.
+    Status transfer(const std::string& command, const std::string& path, uint64_t restart,
+                    const std::string& what,
+                    const std::function<Status(Poco::Net::StreamSocket& data)>& move) {
+        std::string response;
+        if (restart > 0) {
+            const int reply = sendCommand("REST", std::to_string(restart), response);
+            if (reply != 350) {
+                throw Poco::Net::FTPException("the server cannot resume", response, reply);
+            }
+        }
+        Poco::Net::StreamSocket data = establishDataConnection(command, path);
+        const Status result = move(data);
+        data.close();
+        const int reply = _pControlSocket->receiveStatusMessage(response);
+        if (result && reply / 100 != 2) {
+            throw Poco::Net::FTPException(what + " failed", response, reply);
+        }
+        return result;
     }
 
 protected:
@@ -98,134 +116,120 @@ private:
     bool dataProtected_ = false;
 };
 
-FtpClient::FtpClient() = default;
+// A logged-in session; `host` ("host:port") names the server in messages.
+class FtpClient : public RemoteFiles {
+public:
+    FtpClient(std::unique_ptr<FtpSession> session, std::string host)
+        : session_(std::move(session)), host_(std::move(host)) {}
 
-FtpClient::~FtpClient() = default;
-
-Status FtpClient::connect(const FtpEndpoint& endpoint) {
-    host_ = endpoint.host + ":" + std::to_string(endpoint.port);
-    const bool tls = endpoint.tls == FtpEndpoint::Tls::Explicit;
-    try {
-        session_ = std::make_unique<Session>(
-            tls ? tlsClientContext(endpoint.caFile) : Poco::Net::Context::Ptr(), endpoint.host);
-        session_->enableFTPS(tls);
-        session_->setPassive(true);
-        // No user yet: the password goes only over a secured connection.
-        session_->open(endpoint.host, endpoint.port);
-        session_->setTimeout(Poco::Timespan(endpoint.timeoutSeconds, 0));
-        if (tls && !session_->isSecure()) {
-            session_.reset();
-            return Status::denied(host_ + ": the server refused AUTH TLS");
-        }
-        session_->login(endpoint.user.empty() ? "anonymous" : endpoint.user,
-                        endpoint.user.empty() ? "dadgate@" : endpoint.password);
-        session_->setFileType(Poco::Net::FTPClientSession::TYPE_BINARY);
-    } catch (const Poco::Exception& e) {
-        session_.reset();
-        return fromException(host_, e);
-    }
-    return Status::ok();
-}
-
-Status FtpClient::makeDirectories(const std::string& path) {
-    if (!session_) return Status::failure("not connected");
-    try {
-        for (const std::string& prefix : folderPrefixes(path)) {
-            std::string response;
-            // 550 (or 521) for a folder that exists: the STOR that follows
-            // reports a folder that could not be made.
-            (void)session_->sendCommand("MKD", prefix, response);
-        }
-    } catch (const Poco::Exception& e) {
-        return fromException(host_, e);
-    }
-    return Status::ok();
-}
-
-Status FtpClient::size(const std::string& path, std::optional<uint64_t>& bytes) {
-    bytes.reset();
-    if (!session_) return Status::failure("not connected");
-    try {
-        std::string response;
-        const int reply = session_->sendCommand("SIZE", path, response);
-        if (reply != 213) return Status::ok();  // no such file (or no SIZE): start from 0
-        const size_t digits = response.find_first_of("0123456789", 3);
-        if (digits == std::string::npos) return Status::ok();
-        bytes = std::stoull(response.substr(digits));
-    } catch (const Poco::Exception& e) {
-        return fromException(host_, e);
-    } catch (const std::exception&) {
-        bytes.reset();
-    }
-    return Status::ok();
-}
-
-Status FtpClient::upload(const std::string& path, uint64_t offset, const Reader& read,
-                         const Progress& progress) {
-    if (!session_) return Status::failure("not connected");
-    std::vector<char> buffer(kChunkBytes);
-    Status result;
-    try {
-        Poco::Net::StreamSocket data = session_->openData(offset > 0 ? "APPE" : "STOR", path);
-        for (;;) {
-            size_t got = 0;
-            result = read(offset, buffer.data(), buffer.size(), got);
-            if (!result || got == 0) break;
-            sendAll(data, buffer.data(), got);
-            offset += got;
-            if (progress) progress(offset);
-        }
-        // Closing the data connection ends the file (with TLS: close_notify first).
-        data.close();
-        std::string response;
-        const int reply = session_->transferReply(response);
-        if (result && reply / 100 != 2) {
-            throw Poco::Net::FTPException("storing " + path + " failed", response, reply);
-        }
-    } catch (const Poco::Exception& e) {
-        return fromException(host_, e);
-    }
-    return result;
-}
-
-Status FtpClient::download(const std::string& path, uint64_t offset, const Sink& sink) {
-    if (!session_) return Status::failure("not connected");
-    std::vector<char> buffer(kChunkBytes);
-    Status result;
-    try {
-        if (offset > 0) {
-            std::string response;
-            const int reply = session_->sendCommand("REST", std::to_string(offset), response);
-            if (reply != 350) {
-                throw Poco::Net::FTPException("the server cannot resume", response, reply);
+    Status makeDirectories(const std::string& path) override {
+        return guarded([&] {
+            for (const std::string& prefix : folderPrefixes(path)) {
+                std::string response;
+                // 550 (or 521) for a folder that exists: the STOR that follows
+                // reports a folder that could not be made.
+                (void)session_->sendCommand("MKD", prefix, response);
             }
-        }
-        Poco::Net::StreamSocket data = session_->openData("RETR", path);
-        for (;;) {
-            const int got = data.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
-            if (got <= 0) break;
-            result = sink(buffer.data(), static_cast<size_t>(got));
-            if (!result) break;
-        }
-        data.close();
-        std::string response;
-        const int reply = session_->transferReply(response);
-        if (result && reply / 100 != 2) {
-            throw Poco::Net::FTPException("reading " + path + " failed", response, reply);
-        }
-    } catch (const Poco::Exception& e) {
-        return fromException(host_, e);
+            return Status::ok();
+        });
     }
-    return result;
-}
 
-void FtpClient::close() {
-    if (!session_) return;
-    try {
-        session_->close();
-    } catch (const Poco::Exception&) {
+    Status size(const std::string& path, std::optional<uint64_t>& bytes) override {
+        bytes.reset();
+        return guarded([&] {
+            std::string response;
+            const int reply = session_->sendCommand("SIZE", path, response);
+            if (reply != 213) return Status::ok();  // no such file (or no SIZE): start from 0
+            const size_t digits = response.find_first_of("0123456789", 3);
+            if (digits == std::string::npos) return Status::ok();
+            try {
+                bytes = std::stoull(response.substr(digits));
+            } catch (const std::exception&) {
+                bytes.reset();
+            }
+            return Status::ok();
+        });
     }
-    session_.reset();
+
+    Status upload(const std::string& path, uint64_t offset, const Reader& read,
+                  const Progress& progress) override {
+        std::vector<char> buffer(kChunkBytes);
+        const auto send = [&](Poco::Net::StreamSocket& data) {
+            for (;;) {
+                size_t got = 0;
+                Status s = read(offset, buffer.data(), buffer.size(), got);
+                if (!s || got == 0) return s;
+                sendAll(data, buffer.data(), got);
+                offset += got;
+                if (progress) progress(offset);
+            }
+        };
+        const std::string command = offset > 0 ? "APPE" : "STOR";
+        return guarded(
+            [&] { return session_->transfer(command, path, 0, "storing " + path, send); });
+    }
+
+    Status download(const std::string& path, uint64_t offset, const Sink& sink) override {
+        std::vector<char> buffer(kChunkBytes);
+        const auto receive = [&](Poco::Net::StreamSocket& data) {
+            for (;;) {
+                const int got = data.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+                if (got <= 0) return Status::ok();
+                if (Status s = sink(buffer.data(), static_cast<size_t>(got)); !s) return s;
+            }
+        };
+        return guarded(
+            [&] { return session_->transfer("RETR", path, offset, "reading " + path, receive); });
+    }
+
+    void close() override {
+        if (!session_) return;
+        try {
+            session_->close();
+        } catch (const Poco::Exception&) {
+        }
+        session_.reset();
+    }
+
+private:
+    // Runs `body` on the session, with what Poco throws as a Status.
+    Status guarded(const std::function<Status()>& body) {
+        if (!session_) return Status::failure("not connected");
+        try {
+            return body();
+        } catch (const Poco::Exception& e) {
+            return fromException(host_, e);
+        }
+    }
+
+    std::unique_ptr<FtpSession> session_;
+    std::string host_;
+};
+
+}  // namespace
+
+Status openFtpClient(const RemoteEndpoint& endpoint, std::unique_ptr<RemoteFiles>& remote) {
+    const uint16_t port = endpoint.port ? endpoint.port : 21;
+    const std::string host = endpoint.host + ":" + std::to_string(port);
+    const bool tls = endpoint.protocol == RemoteEndpoint::Protocol::Ftps;
+    try {
+        auto session = std::make_unique<FtpSession>(
+            tls ? tlsClientContext(endpoint.caFile) : Poco::Net::Context::Ptr(), endpoint.host);
+        session->enableFTPS(tls);
+        session->setPassive(true);
+        // No user yet: the password goes only over a secured connection.
+        session->open(endpoint.host, port);
+        session->setTimeout(Poco::Timespan(endpoint.timeoutSeconds, 0));
+        if (tls && !session->isSecure())
+            return Status::denied(host + ": the server refused AUTH TLS");
+        session->login(endpoint.user.empty() ? "anonymous" : endpoint.user,
+                       endpoint.user.empty() ? "dadgate@" : endpoint.secret);
+        session->setFileType(Poco::Net::FTPClientSession::TYPE_BINARY);
+        remote = std::make_unique<FtpClient>(std::move(session), host);
+    } catch (const Poco::Exception& e) {
+        return fromException(host, e);
+    }
+    return Status::ok();
 }
 
 }  // namespace dad

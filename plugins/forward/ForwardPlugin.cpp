@@ -8,10 +8,9 @@
 #include <dadgate/plugin.h>
 
 #include "ForwardJobs.h"
-#include "FtpTarget.h"
 #include "InTreePlugin.h"
 #include "PeerTarget.h"
-#include "SftpTarget.h"
+#include "RemoteFilesTarget.h"
 
 namespace {
 
@@ -42,9 +41,8 @@ std::unique_ptr<dadgate::Plugin> create(dadgate::PluginHost& host,
         }
         auto jobs =
             std::make_unique<dad::ForwardJobs>(*gateway, settings->getInt("jobs.max_attempts", 8));
-        jobs->addTarget("ftp", std::make_unique<dad::FtpTarget>(timeoutSeconds));
-        jobs->addTarget("ftps", std::make_unique<dad::FtpTarget>(timeoutSeconds));
-        jobs->addTarget("sftp", std::make_unique<dad::SftpTarget>(timeoutSeconds));
+        for (const char* type : {"ftp", "ftps", "sftp"})
+            jobs->addTarget(type, std::make_unique<dad::RemoteFilesTarget>(timeoutSeconds));
         jobs->addTarget("peer", std::make_unique<dad::PeerTarget>(timeoutSeconds));
         return std::make_unique<ForwardPlugin>(std::move(jobs));
     } catch (const Poco::Exception& e) {  // a malformed number

@@ -32,17 +32,6 @@ std::string remoteFolder(const Site& site) {
     return path;
 }
 
-Status siteHost(const Site& site, uint16_t defaultPort, std::string& host, uint16_t& port) {
-    try {
-        const Poco::URI uri(site.url);
-        host = uri.getHost();
-        port = uri.getPort() ? uri.getPort() : defaultPort;
-    } catch (const Poco::Exception&) {
-        return Status::invalid("site " + site.name + ": '" + site.url + "' is not a URL");
-    }
-    return Status::ok();
-}
-
 Status pushFiles(RemoteFiles& remote, const std::string& folder, const ForwardPackage& package,
                  ContentSource& content, ForwardProgress& progress) {
     const std::string root = join(folder, package.pid);

@@ -22,7 +22,4 @@ Status pushFiles(RemoteFiles& remote, const std::string& folder, const ForwardPa
 // unless they start with "/~/" (the home directory).
 std::string remoteFolder(const Site& site);
 
-// The host and port of a site's URL (`defaultPort` when it names none).
-Status siteHost(const Site& site, uint16_t defaultPort, std::string& host, uint16_t& port);
-
 }  // namespace dad

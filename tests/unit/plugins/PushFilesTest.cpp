@@ -58,6 +58,7 @@ public:
     Status download(const std::string&, uint64_t, const Sink&) override {
         return Status::failure("not used");
     }
+    void close() override {}
 };
 
 class StringStream : public ReadStream {

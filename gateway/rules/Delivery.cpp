@@ -4,18 +4,9 @@
 #include <set>
 
 #include "Addresses.h"
+#include "Text.h"
 
 namespace dad {
-
-namespace {
-
-std::string trim(const std::string& s) {
-    const size_t b = s.find_first_not_of(" \t");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-}  // namespace
 
 Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
                          std::vector<RecipientRecord>& recipients,
@@ -26,7 +17,7 @@ Status resolveRecipients(Catalog& catalog, const PackageRecord& draft,
     size_t start = 0;
     for (;;) {
         const size_t end = draft.name.find(',', start);
-        parts.push_back(trim(draft.name.substr(start, end - start)));
+        parts.push_back(trimBlanks(draft.name.substr(start, end - start)));
         if (end == std::string::npos) break;
         start = end + 1;
     }

@@ -1,6 +1,7 @@
 #include "FtpSession.h"
 
 #include <Poco/Logger.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include "FtpListing.h"
 #include "FtpReplies.h"
 #include "FtpStatusMap.h"
+#include "Text.h"
 #include "VirtualPath.h"
 
 namespace dad {
@@ -36,21 +38,6 @@ const std::vector<std::string> kFeatures = {"Extensions supported:",
                                             "TVFS",
                                             "End"};
 
-bool parseOffset(const std::string& text, uint64_t& value) {
-    if (text.empty() || text.size() > 19) return false;
-    value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return false;
-        value = value * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return true;
-}
-
-std::string upper(std::string s) {
-    for (char& c : s)
-        c = static_cast<char>(::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
 }  // namespace
 
 struct FtpSession::Handler {
@@ -241,7 +228,7 @@ void FtpSession::cmdPass(const std::string& arg) {
 }
 
 void FtpSession::cmdAuth(const std::string& arg) {
-    const std::string mechanism = upper(arg);
+    const std::string mechanism = Poco::toUpper(arg);
     if (control_->isTls()) return reply(503, "TLS is already on");
     if (mechanism != "TLS" && mechanism != "TLS-C" && mechanism != "SSL" && mechanism != "TLS-P") {
         return reply(504, "AUTH TLS only");
@@ -268,7 +255,7 @@ void FtpSession::cmdPbsz(const std::string& arg) {
 
 void FtpSession::cmdProt(const std::string& arg) {
     if (!control_->isTls()) return reply(503, "PROT needs AUTH TLS first");
-    const std::string level = upper(arg);
+    const std::string level = Poco::toUpper(arg);
     if (level == "P") {
         protectedData_ = true;
         return reply(200, "Data connections will be protected");
@@ -296,9 +283,9 @@ void FtpSession::cmdFeat(const std::string&) {
 }
 
 void FtpSession::cmdOpts(const std::string& arg) {
-    const std::string option = upper(arg.substr(0, arg.find(' ')));
+    const std::string option = Poco::toUpper(arg.substr(0, arg.find(' ')));
     const std::string value =
-        arg.find(' ') == std::string::npos ? "" : upper(arg.substr(arg.find(' ') + 1));
+        arg.find(' ') == std::string::npos ? "" : Poco::toUpper(arg.substr(arg.find(' ') + 1));
     if (option == "UTF8" || option == "UTF-8") {
         if (value.empty() || value == "ON") return reply(200, "UTF8 is always on");
         return reply(504, "UTF8 cannot be turned off");
@@ -437,7 +424,7 @@ void FtpSession::cmdMfmt(const std::string& arg) {
 }
 
 void FtpSession::cmdType(const std::string& arg) {
-    const std::string type = upper(arg);
+    const std::string type = Poco::toUpper(arg);
     if (type == "I" || type == "L 8" || type == "A" || type == "A N") {
         // ASCII is accepted and sent as is: every byte moves unchanged.
         return reply(200, "Type set to " + type);
@@ -446,18 +433,18 @@ void FtpSession::cmdType(const std::string& arg) {
 }
 
 void FtpSession::cmdMode(const std::string& arg) {
-    if (upper(arg) == "S") return reply(200, "Mode S");
+    if (Poco::toUpper(arg) == "S") return reply(200, "Mode S");
     reply(504, "Only stream mode");
 }
 
 void FtpSession::cmdStru(const std::string& arg) {
-    if (upper(arg) == "F") return reply(200, "Structure F");
+    if (Poco::toUpper(arg) == "F") return reply(200, "Structure F");
     reply(504, "Only file structure");
 }
 
 void FtpSession::cmdRest(const std::string& arg) {
     uint64_t offset = 0;
-    if (!parseOffset(arg, offset)) return reply(501, "REST needs a byte offset");
+    if (!parseDecimal(arg, offset)) return reply(501, "REST needs a byte offset");
     restOffset_ = offset;
     reply(350, "Restarting at " + std::to_string(offset) + ". Send STOR or RETR");
 }

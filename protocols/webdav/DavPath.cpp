@@ -1,26 +1,16 @@
 #include "DavPath.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <cctype>
 
+#include "Text.h"
 #include "VirtualPath.h"
 
 namespace dad {
 
 namespace {
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 // Characters that some layer might turn into a separator or a dot.
 const char* const kLookAlikes[] = {
@@ -42,7 +32,7 @@ Status checkDecoded(const std::string& decoded) {
             return Status::invalid("look-alike slash or dot characters are not allowed");
         }
     }
-    const std::string l = lower(decoded);
+    const std::string l = Poco::toLower(decoded);
     for (const char* twice : {"%2e", "%2f", "%5c", "%25", "%00"}) {
         if (l.find(twice) != std::string::npos) {
             return Status::invalid("doubly encoded characters are not allowed");
@@ -72,7 +62,7 @@ Status DavPath::percentDecode(const std::string& in, std::string& out) {
             continue;
         }
         if (i + 2 >= in.size()) return Status::invalid("malformed percent-encoding");
-        const int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
+        const int hi = hexDigitValue(in[i + 1]), lo = hexDigitValue(in[i + 2]);
         if (hi < 0 || lo < 0) return Status::invalid("malformed percent-encoding");
         out += static_cast<char>(hi * 16 + lo);
         i += 2;
@@ -103,14 +93,14 @@ Status DavPath::decodeDestination(const std::string& destination, const std::str
     if (destination.empty()) return Status::invalid("Destination is missing");
     const size_t scheme = destination.find("://");
     if (scheme != std::string::npos) {
-        const std::string s = lower(destination.substr(0, scheme));
+        const std::string s = Poco::toLower(destination.substr(0, scheme));
         if (s != "http" && s != "https") return Status::invalid("Destination is not http(s)");
         const size_t slash = destination.find('/', scheme + 3);
         std::string authority = destination.substr(
             scheme + 3, slash == std::string::npos ? std::string::npos : slash - scheme - 3);
         const size_t at = authority.rfind('@');
         if (at != std::string::npos) authority = authority.substr(at + 1);
-        if (lower(authority) != lower(host)) {
+        if (Poco::toLower(authority) != Poco::toLower(host)) {
             return Status::error(StatusCode::Unsupported, "Destination is on another server");
         }
         return decode(slash == std::string::npos ? "/" : destination.substr(slash), path);

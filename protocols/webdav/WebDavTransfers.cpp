@@ -1,4 +1,5 @@
 // GET, HEAD and PUT: the byte-moving methods.
+
 #include <Poco/Base64Decoder.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -7,6 +8,7 @@
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/HTTPSession.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
 #include <sstream>
@@ -14,9 +16,11 @@
 
 #include "DavPath.h"
 #include "DavXml.h"
+#include "HttpValues.h"
 #include "MarkupEscape.h"
 #include "ReadStreamCopy.h"
 #include "Sha256.h"
+#include "Text.h"
 #include "VirtualPath.h"
 #include "WebDavHandler.h"
 
@@ -93,43 +97,6 @@ std::string httpDate(int64_t seconds) {
                                            Poco::DateTimeFormat::HTTP_FORMAT);
 }
 
-bool parseUnsigned(const std::string& text, uint64_t& value) {
-    if (text.empty() || text.size() > 19) return false;
-    value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return false;
-        value = value * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return true;
-}
-
-// One "bytes=a-b" range of a file of `size` bytes; false when absent,
-// several or malformed (then the whole file is sent).
-bool parseRange(const std::string& header, uint64_t size, uint64_t& first, uint64_t& last,
-                bool& unsatisfiable) {
-    unsatisfiable = false;
-    if (header.compare(0, 6, "bytes=") != 0) return false;
-    const std::string spec = header.substr(6);
-    if (spec.find(',') != std::string::npos) return false;
-    const size_t dash = spec.find('-');
-    if (dash == std::string::npos) return false;
-    const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
-    uint64_t x = 0, y = 0;
-    if (a.empty()) {
-        if (!parseUnsigned(b, y)) return false;
-        if (y == 0 || size == 0) return unsatisfiable = true, true;
-        first = y >= size ? 0 : size - y;
-        last = size - 1;
-        return true;
-    }
-    if (!parseUnsigned(a, x)) return false;
-    if (!b.empty() && (!parseUnsigned(b, y) || y < x)) return false;
-    if (x >= size) return unsatisfiable = true, true;
-    first = x;
-    last = b.empty() || y >= size ? size - 1 : y;
-    return true;
-}
-
 std::string base64ToHex(const std::string& b64) {
     std::istringstream in(b64);
     Poco::Base64Decoder decoder(in);
@@ -151,12 +118,6 @@ std::string base64ToHex(const std::string& b64) {
     return hex;
 }
 
-std::string lower(std::string s) {
-    for (char& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // The SHA-256 the client claims for the body (RFC 9530 Repr-Digest or
 // Content-Digest, or ownCloud's OC-Checksum), lower-case hex; "" if none.
 std::string claimedSha256(const Poco::Net::HTTPServerRequest& request, bool& malformed) {
@@ -164,7 +125,7 @@ std::string claimedSha256(const Poco::Net::HTTPServerRequest& request, bool& mal
     for (const char* name : {"Repr-Digest", "Content-Digest"}) {
         if (!request.has(name)) continue;
         const std::string value = request.get(name);
-        const std::string l = lower(value);
+        const std::string l = Poco::toLower(value);
         const size_t at = l.find("sha-256=:");
         if (at == std::string::npos) continue;
         const size_t end = value.find(':', at + 9);
@@ -175,9 +136,9 @@ std::string claimedSha256(const Poco::Net::HTTPServerRequest& request, bool& mal
     }
     if (request.has("OC-Checksum")) {
         const std::string value = request.get("OC-Checksum");
-        const size_t at = lower(value).find("sha256:");
+        const size_t at = Poco::toLower(value).find("sha256:");
         if (at != std::string::npos) {
-            std::string hex = lower(value.substr(at + 7, 64));
+            std::string hex = Poco::toLower(value.substr(at + 7, 64));
             if (!Sha256::isHexDigest(hex)) return malformed = true, "";
             return hex;
         }
@@ -187,7 +148,7 @@ std::string claimedSha256(const Poco::Net::HTTPServerRequest& request, bool& mal
 
 const char* contentTypeOf(const std::string& name) {
     const size_t dot = name.rfind('.');
-    const std::string ext = dot == std::string::npos ? "" : lower(name.substr(dot + 1));
+    const std::string ext = dot == std::string::npos ? "" : Poco::toLower(name.substr(dot + 1));
     if (ext == "txt") return "text/plain";
     if (ext == "pdf") return "application/pdf";
     if (ext == "png") return "image/png";
@@ -232,13 +193,15 @@ void WebDavHandler::doGet(bool head) {
     response_->set("X-Content-Type-Options", "nosniff");
     response_->set("Content-Security-Policy", "sandbox");
     response_->setContentType(contentTypeOf(info.name));
-    uint64_t first = 0, last = size == 0 ? 0 : size - 1;
-    bool partial = false, unsatisfiable = false;
+    ByteRange range{0, size == 0 ? 0 : size - 1};
+    RangeResult ranged = RangeResult::Whole;
     if (request_->has("Range") &&
         (!request_->has("If-Range") || request_->get("If-Range") == etag)) {
-        partial = parseRange(request_->get("Range"), size, first, last, unsatisfiable);
+        ranged = parseByteRange(request_->get("Range"), size, range);
     }
-    if (unsatisfiable) {
+    const bool partial = ranged == RangeResult::Partial;
+    const uint64_t first = range.first, last = range.last;
+    if (ranged == RangeResult::Unsatisfiable) {
         response_->set("Content-Range", "bytes */" + std::to_string(size));
         stream->close();
         return sendEmpty(416);
@@ -295,7 +258,7 @@ void WebDavHandler::doPut() {
         expected = request_->getContentLength64();
     } else if (request_->has("X-Expected-Entity-Length")) {
         uint64_t v = 0;
-        if (parseUnsigned(request_->get("X-Expected-Entity-Length"), v)) {
+        if (parseDecimal(request_->get("X-Expected-Entity-Length"), v)) {
             expected = static_cast<int64_t>(v);
         }
     }
@@ -303,7 +266,7 @@ void WebDavHandler::doPut() {
     auto finish = [&]() {
         if (request_->has("X-OC-Mtime")) {
             uint64_t mtime = 0;
-            if (parseUnsigned(request_->get("X-OC-Mtime"), mtime) &&
+            if (parseDecimal(request_->get("X-OC-Mtime"), mtime) &&
                 session_->setModificationTime(path_, static_cast<int64_t>(mtime))) {
                 response_->set("X-OC-MTime", "accepted");
             }

@@ -5,7 +5,7 @@
 #include "AttemptLimiter.h"
 #include "LinkAccess.h"
 #include "PackagePageHtml.h"
-#include "PageHttp.h"
+#include "HttpValues.h"
 #include "PageSigner.h"
 
 using namespace dad;

@@ -1,27 +1,16 @@
 #include "Multipart.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
 
+#include "Text.h"
+
 namespace dad {
 
 namespace {
-
-std::string lower(std::string s) {
-    for (char& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string trim(const std::string& s) {
-    size_t a = 0, b = s.size();
-    while (a < b && (s[a] == ' ' || s[a] == '\t'))
-        ++a;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
-        --b;
-    return s.substr(a, b - a);
-}
 
 // RFC 2046 bcharsnospace plus space (not last).
 bool boundaryChar(char c) {
@@ -34,7 +23,7 @@ bool boundaryChar(char c) {
 bool parseParameters(const std::string& value, std::string& type,
                      std::vector<std::pair<std::string, std::string>>& parameters) {
     size_t i = value.find(';');
-    type = lower(trim(value.substr(0, i)));
+    type = Poco::toLower(trimBlanks(value.substr(0, i)));
     parameters.clear();
     while (i != std::string::npos && i < value.size()) {
         ++i;  // past ';'
@@ -43,7 +32,7 @@ bool parseParameters(const std::string& value, std::string& type,
         if (i >= value.size()) break;
         const size_t eq = value.find('=', i);
         if (eq == std::string::npos) return false;
-        const std::string name = lower(trim(value.substr(i, eq - i)));
+        const std::string name = Poco::toLower(trimBlanks(value.substr(i, eq - i)));
         if (name.empty()) return false;
         i = eq + 1;
         while (i < value.size() && (value[i] == ' ' || value[i] == '\t'))
@@ -65,7 +54,7 @@ bool parseParameters(const std::string& value, std::string& type,
             i = value.find(';', i);
         } else {
             const size_t end = value.find(';', i);
-            v = trim(value.substr(i, end == std::string::npos ? std::string::npos : end - i));
+            v = trimBlanks(value.substr(i, end == std::string::npos ? std::string::npos : end - i));
             i = end;
         }
         bool seen = false;
@@ -220,8 +209,8 @@ Status MultipartParser::parseHeaders(const std::string& block, MultipartPart& pa
         if (line[0] == ' ' || line[0] == '\t') return fail("folded form part headers");
         const size_t colon = line.find(':');
         if (colon == std::string::npos || colon == 0) return fail("malformed form part header");
-        const std::string name = lower(line.substr(0, colon));
-        const std::string value = trim(line.substr(colon + 1));
+        const std::string name = Poco::toLower(line.substr(0, colon));
+        const std::string value = trimBlanks(line.substr(colon + 1));
         if (value.find('\0') != std::string::npos) return fail("NUL in a form part header");
         if (name == "content-disposition") {
             if (disposition) return fail("two Content-Disposition headers in a form part");

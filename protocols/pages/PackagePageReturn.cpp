@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "HttpStatusMap.h"
+#include "HttpValues.h"
 #include "Multipart.h"
 #include "PackagePageHandler.h"
 #include "PackagePages.h"
-#include "PageHttp.h"
 
 namespace dad {
 

@@ -14,10 +14,10 @@
 
 #include "Gateway.h"
 #include "HttpStatusMap.h"
+#include "HttpValues.h"
 #include "PackagePageHtml.h"
 #include "PackagePages.h"
 #include "PackageZip.h"
-#include "PageHttp.h"
 #include "ReadStreamCopy.h"
 
 namespace dad {

@@ -1,4 +1,4 @@
-// PageHttp: small pure pieces of HTTP the package pages need: one byte
+// HttpValues: small pure pieces of HTTP the fronts share: one byte
 // range, an application/x-www-form-urlencoded body, a cookie header, a
 // Content-Disposition for attachments, percent-encoding of a path. No
 // socket; untrusted input gives false or an empty result, never a crash.

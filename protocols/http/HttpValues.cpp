@@ -1,60 +1,36 @@
-#include "PageHttp.h"
+#include "HttpValues.h"
 
 #include <cctype>
+
+#include "Text.h"
 
 namespace dad {
 
 namespace {
 
-bool parseUnsigned(const std::string& text, uint64_t& value) {
-    if (text.empty() || text.size() > 19) return false;
-    value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return false;
-        value = value * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return true;
-}
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool unreserved(unsigned char c) {
     return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-std::string trim(const std::string& s) {
-    size_t a = 0, b = s.size();
-    while (a < b && (s[a] == ' ' || s[a] == '\t'))
-        ++a;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
-        --b;
-    return s.substr(a, b - a);
 }
 
 }  // namespace
 
 RangeResult parseByteRange(const std::string& header, uint64_t size, ByteRange& range) {
     if (header.compare(0, 6, "bytes=") != 0) return RangeResult::Whole;
-    const std::string spec = trim(header.substr(6));
+    const std::string spec = trimBlanks(header.substr(6));
     if (spec.find(',') != std::string::npos) return RangeResult::Whole;
     const size_t dash = spec.find('-');
     if (dash == std::string::npos) return RangeResult::Whole;
     const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
     uint64_t x = 0, y = 0;
     if (a.empty()) {
-        if (!parseUnsigned(b, y)) return RangeResult::Whole;
+        if (!parseDecimal(b, y)) return RangeResult::Whole;
         if (y == 0 || size == 0) return RangeResult::Unsatisfiable;
         range.first = y >= size ? 0 : size - y;
         range.last = size - 1;
         return RangeResult::Partial;
     }
-    if (!parseUnsigned(a, x)) return RangeResult::Whole;
-    if (!b.empty() && (!parseUnsigned(b, y) || y < x)) return RangeResult::Whole;
+    if (!parseDecimal(a, x)) return RangeResult::Whole;
+    if (!b.empty() && (!parseDecimal(b, y) || y < x)) return RangeResult::Whole;
     if (x >= size) return RangeResult::Unsatisfiable;
     range.first = x;
     range.last = b.empty() || y >= size ? size - 1 : y;
@@ -67,7 +43,7 @@ bool percentDecode(const std::string& text, std::string& decoded) {
         char c = text[i];
         if (c == '%') {
             if (i + 2 >= text.size()) return false;
-            const int h = hexValue(text[i + 1]), l = hexValue(text[i + 2]);
+            const int h = hexDigitValue(text[i + 1]), l = hexDigitValue(text[i + 2]);
             if (h < 0 || l < 0) return false;
             c = static_cast<char>(h * 16 + l);
             i += 2;
@@ -111,7 +87,7 @@ std::string cookieValue(const std::string& header, const std::string& name) {
     while (start < header.size()) {
         size_t end = header.find(';', start);
         if (end == std::string::npos) end = header.size();
-        const std::string pair = trim(header.substr(start, end - start));
+        const std::string pair = trimBlanks(header.substr(start, end - start));
         const size_t eq = pair.find('=');
         if (eq != std::string::npos && pair.compare(0, eq, name) == 0 && eq == name.size()) {
             std::string value = pair.substr(eq + 1);

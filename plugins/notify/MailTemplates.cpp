@@ -26,8 +26,8 @@ const std::map<std::string, std::string>& builtIns() {
         {"receipt_digest",
          "Subject: Downloads of your packages\n\nSince the last summary:\n{{lines}}\n"},
         {"quota_warning",
-         "Subject: Storage quota: {{threshold}}\n\n"
-         "The storage of {{threshold}} of its quota is used.\n"},
+         "Subject: Storage quota: {{percent}} used\n\n"
+         "The storage used by {{scope}} has reached {{percent}} of its quota.\n"},
         {"policy_message", "Subject: {{subject}}\n\n{{text}}\n"},
     };
     return texts;

@@ -283,8 +283,16 @@ Status NotifyJobs::digest(const NotificationEvent& event) {
 Status NotifyJobs::quota(const JobRecord& job, const NotificationEvent& event) {
     const std::string to = emailOf(event.account);
     if (to.empty()) return Status::ok();
+    // The detail is "<scope> <percent>" ("alice 80%", "boss and its sub-users 100%").
+    const size_t space = event.detail.rfind(' ');
+    const std::string scope =
+        space == std::string::npos ? event.account : event.detail.substr(0, space);
+    const std::string percent = event.detail.substr(space == std::string::npos ? 0 : space + 1);
     return deliver("job:" + std::to_string(job.id), event.event, "", to, "quota_warning",
-                   {{"account", event.account}, {"threshold", event.detail}});
+                   {{"account", event.account},
+                    {"threshold", event.detail},
+                    {"scope", scope},
+                    {"percent", percent}});
 }
 
 Status NotifyJobs::policyMessage(const JobRecord& job, const NotificationEvent& event) {

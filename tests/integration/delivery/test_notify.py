@@ -122,6 +122,20 @@ class NotifyTest(unittest.TestCase):
         self.wait_jobs_done(20)
         self.assertEqual(len(self.smtp.messages_to("alice@example.com")), 2)
 
+    def test_quota_warning_reads_as_a_sentence(self):
+        self.start(SmtpServer())
+        rc, _, err = self.gateway.dadctl("user", "quota", "dave", "--bytes", "1000")
+        self.assertEqual(rc, 0, err)
+        client = self.gateway.connect("dave", "dave-pw")
+        try:
+            with client.open("/files/notes.txt", "wb") as f:
+                f.write(b"n" * 850)
+        finally:
+            close_client(client)
+        (warning,) = self.smtp.wait_for("dave@example.com")
+        self.assertEqual(warning["Subject"], "Storage quota: 80% used")
+        self.assertIn("The storage used by dave has reached 80% of its quota.", body_of(warning))
+
     def test_starttls_with_authentication(self):
         smtp = SmtpServer(tls="starttls", auth=("mailer", "s3cret-pw"))
         self.start(smtp, **{"smtp.user": "mailer",

@@ -118,8 +118,8 @@ Status FetchJob::run(const JobRecord& job) {
                                   ")",
                               true});
     Poco::Logger::get("dadgate.fetch")
-        .information("job #%Ld: fetched %Lu bytes into %s for %s", static_cast<long long>(job.id),
-                     static_cast<unsigned long long>(offset), path, request.user);
+        .information("job #%Ld: fetched %Lu bytes into %s for %s", static_cast<Poco::Int64>(job.id),
+                     static_cast<Poco::UInt64>(offset), path, request.user);
     // The result, for `dadctl job list` and the request's status in /fetch.
     request.stored = path;
     request.bytes = offset;

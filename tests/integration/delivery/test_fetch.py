@@ -127,6 +127,9 @@ class FetchTest(unittest.TestCase):
         url = "http://127.0.0.1:%d/data/small.bin" % self.http_port
         job_id = self.fetch(self.open, "alice", url)
         self.wait_job(self.open, job_id, "done")
+        logged = "job #%s: fetched %d bytes into /files/small.bin for alice" % (job_id,
+                                                                               len(self.small))
+        wait_until(lambda: logged in self.open.log_text(), 10, what="the fetch's log line")
         data = self.read(self.open, "alice", "alice-pw", "/files/small.bin")
         self.assertEqual(hashlib.sha256(data).hexdigest(), hashlib.sha256(self.small).hexdigest())
         sha = hashlib.sha256(self.small).hexdigest()

@@ -1,5 +1,6 @@
 #include "PackageReport.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace dad {
@@ -20,10 +21,23 @@ std::string PackageReport::formatTime(int64_t seconds) {
     return buffer;
 }
 
+Status PackageReport::listFiles(const PackageRecord& p,
+                                std::vector<std::pair<std::string, NodeRecord>>& files) {
+    if (Status s = catalog_.listFilesUnder(p.rootNode, files); !s) return s;
+    if (files.empty() && (p.state == "expired" || p.state == "withdrawn")) {
+        if (Status s = catalog_.listFileHistory(p.id, files); !s) return s;
+    }
+    // The manifest says how the package is sent; it is not one of its files.
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [](const auto& file) { return file.first == ".dad"; }),
+                files.end());
+    return Status::ok();
+}
+
 Status PackageReport::summary(const PackageRecord& p, std::string& out) {
     std::vector<std::pair<std::string, NodeRecord>> files;
     std::vector<RecipientRecord> recipients;
-    if (Status s = catalog_.listFilesUnder(p.rootNode, files); !s) return s;
+    if (Status s = listFiles(p, files); !s) return s;
     if (Status s = catalog_.listRecipients(p.id, recipients); !s) return s;
     std::string to;
     for (const RecipientRecord& r : recipients)
@@ -38,10 +52,7 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     std::vector<std::pair<std::string, NodeRecord>> files;
     std::vector<RecipientRecord> recipients;
     std::vector<DownloadRecord> downloads;
-    if (Status s = catalog_.listFilesUnder(p.rootNode, files); !s) return s;
-    if (files.empty() && (p.state == "expired" || p.state == "withdrawn")) {
-        if (Status s = catalog_.listFileHistory(p.id, files); !s) return s;
-    }
+    if (Status s = listFiles(p, files); !s) return s;
     if (Status s = catalog_.listRecipients(p.id, recipients); !s) return s;
     if (Status s = catalog_.listDownloads(p.id, downloads); !s) return s;
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "Catalog.h"
 #include "Status.h"
@@ -27,6 +28,11 @@ public:
     static std::string formatTime(int64_t seconds);
 
 private:
+    // The package's files (those it had, once expired or withdrawn), without
+    // the manifest.
+    Status listFiles(const PackageRecord& package,
+                     std::vector<std::pair<std::string, NodeRecord>>& files);
+
     Catalog& catalog_;
     std::string publicUrl_;
 };

@@ -95,13 +95,15 @@ class PackagesTest(GatewayTestCase, unittest.TestCase):
         expiry = [line for line in shown.splitlines() if "expires" in line.lower()]
         self.assertTrue(expiry and "never" not in expiry[0], "manifest expiry lost:\n" + shown)
         self.assertRegex(self.dadctl_ok("package", "list", "--user", "alice"),
-                         r"(?m)^.*%s.*\bsent\b" % re.escape(pid))
+                         r"(?m)^.*%s.*\bsent\b.*  2 file\(s\)" % re.escape(pid))
+        self.assertNotIn(".dad", shown.split("files:")[1].split("downloads:")[0], shown)
         status_file = self.local("status.txt")
         self.assertBatchOk(self.as_alice(["get /sent/bob/.status %s" % status_file]))
         with open(status_file) as f:
             status = f.read()
         self.assertTrue(self.download_lines(status, "plan.bin"),
                         ".status does not list bob's download:\n" + status)
+        self.assertNotIn(".dad", status.split("files:")[1].split("downloads:")[0], status)
 
         # Bob replies: alice receives a new package that is a return of hers.
         answer, answer_sha = self.random_file("answer.txt", 5000)

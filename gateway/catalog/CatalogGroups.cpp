@@ -173,8 +173,21 @@ Status Catalog::removeGroup(const std::string& name, std::optional<int64_t> owne
     return db_->transaction([&](SqlRunner& sql) {
         int64_t id = 0;
         if (Status s = findId(sql, name, ownerId, id); !s) return s;
+        // Refused while another group names it: say which, not what the
+        // other group would lack once it is gone.
+        for (const SqlRow& row :
+             sql.query("SELECT g.name, g.owner_id FROM address_group_member m JOIN address_group g"
+                       " ON g.id = m.group_id WHERE m.member = ? ORDER BY g.id",
+                       {"@" + name})) {
+            std::optional<int64_t> seenOwner;
+            if (visibleGroup(sql, name, row.optionalInteger(1), seenOwner) == id) {
+                return Status::error(StatusCode::NotEmpty,
+                                     describe(sql, name, ownerId) + " is a member of " +
+                                         describe(sql, row.text(0), row.optionalInteger(1)) +
+                                         ": remove it from there first");
+            }
+        }
         sql.execute("DELETE FROM address_group WHERE id = ?", {id});
-        // Refused when another group still names it (and nothing else does).
         return checkAllGroups(sql);
     });
 }

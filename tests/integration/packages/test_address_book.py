@@ -121,7 +121,8 @@ class AddressBookTest(unittest.TestCase):
         self.assertIn("cycle: @staff -> @team -> @staff", err)
         rc, _, err = self.gateway.dadctl("group", "remove", "staff")
         self.assertEqual(rc, 1)
-        self.assertIn("unknown address-book group @staff (a member of site group @team)", err)
+        self.assertIn("site group @staff is a member of site group @team: remove it from there first",
+                      err)
         out = self.group("show", "team")
         self.assertIn("members: bob @staff partner@example.org", out)
         self.assertIn("expanded: bob carol dave partner@example.org", out)

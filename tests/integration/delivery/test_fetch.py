@@ -157,8 +157,13 @@ class FetchTest(unittest.TestCase):
         url = "http://127.0.0.1:%d/data/small.bin" % self.http_port
         first = self.fetch(self.open, "alice", url, "--into", "/files/in")
         second = self.fetch(self.open, "alice", url, "--into", "/files/in/renamed.dat")
+        # A trailing / names a folder, made with its parents when missing.
+        third = self.fetch(self.open, "alice", url, "--into", "/files/reports/2026/")
         self.wait_job(self.open, first, "done")
         self.wait_job(self.open, second, "done")
+        self.wait_job(self.open, third, "done")
+        self.assertEqual(self.read(self.open, "alice", "alice-pw", "/files/reports/2026/small.bin"),
+                         self.small)
         self.assertEqual(self.read(self.open, "alice", "alice-pw", "/files/in/small.bin"),
                          self.small)
         self.assertEqual(self.read(self.open, "alice", "alice-pw", "/files/in/renamed.dat"),

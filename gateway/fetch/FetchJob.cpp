@@ -14,22 +14,6 @@ namespace dad {
 
 namespace {
 
-// Makes each folder above `path` that does not exist yet, as mkdir -p does
-// (`into = /files/reports/2026/` names folders the user may not have made).
-Status makeParentFolders(Session& session, const std::string& path) {
-    const size_t last = path.rfind('/');
-    for (size_t slash = path.find('/', 1); slash != std::string::npos && slash <= last;
-         slash = path.find('/', slash + 1)) {
-        const std::string folder = path.substr(0, slash);
-        FileInfo info;
-        const Status found = session.stat(folder, info);
-        if (found) continue;
-        if (found.code() != StatusCode::NotFound) return found;
-        if (Status s = session.makeDirectory(folder); !s) return s;
-    }
-    return Status::ok();
-}
-
 // The URL as the audit log keeps it: no query or fragment (they may hold tokens).
 std::string auditUrl(const std::string& url) {
     try {
@@ -100,7 +84,7 @@ Status FetchJob::run(const JobRecord& job) {
     WriteOptions options;
     options.truncate = true;
     std::unique_ptr<WriteStream> stream;
-    Status opened = makeParentFolders(*session, path);
+    Status opened = makeParentDirectories(*session, path);
     if (opened) opened = session->openWrite(path, options, stream);
     if (Status s = opened; !s) {
         return finish(s.code() == StatusCode::IoError || s.code() == StatusCode::Busy

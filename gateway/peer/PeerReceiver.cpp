@@ -29,23 +29,13 @@ Status checkFiles(const PeerPackage& package) {
     return Status::ok();
 }
 
-// Makes the folders above `path` (relative to the draft) in the draft.
-Status makeParents(Session& session, const std::string& draft, const std::string& path) {
-    for (size_t slash = path.find('/'); slash != std::string::npos;
-         slash = path.find('/', slash + 1)) {
-        Status s = session.makeDirectory(draft + "/" + path.substr(0, slash));
-        if (!s && s.code() != StatusCode::Exists) return s;
-    }
-    return Status::ok();
-}
-
 // What the draft holds of one file; content the store holds already is
 // linked in by hash here, so it never moves.
 Status holdingOf(Session& session, const std::string& draft, const PeerFile& file,
                  PeerHolding& holding) {
     holding = PeerHolding();
     const std::string path = draft + "/" + file.path;
-    if (Status s = makeParents(session, draft, file.path); !s) return s;
+    if (Status s = makeParentDirectories(session, path); !s) return s;
     std::string stored;
     const bool complete = session.contentHash(path, stored).isOk();
     if (complete && stored == file.sha256) {
@@ -190,7 +180,7 @@ Status PeerReceiver::receive(const std::string& account, const ConnectionInfo& c
         receipt.complete = true;
         return Status::ok();
     }
-    if (Status s = makeParents(session, draft, path); !s) return s;
+    if (Status s = makeParentDirectories(session, target); !s) return s;
     WriteOptions options;
     options.truncate = start == 0;
     std::unique_ptr<WriteStream> stream;

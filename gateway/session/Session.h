@@ -99,8 +99,8 @@ public:
     // its SHA-256 (lower-case hex) and size, with the same permission, policy
     // and quota checks as copyFile; no bytes move. NotFound when the store does
     // not hold that content; `replace` as for rename.
-    virtual Status linkContent(const std::string& path, const std::string& sha256Hex,
-                               uint64_t size, bool replace) = 0;
+    virtual Status linkContent(const std::string& path, const std::string& sha256Hex, uint64_t size,
+                               bool replace) = 0;
     virtual Status setModificationTime(const std::string& path, int64_t mtime) = 0;
 
     virtual Status openRead(const std::string& path, std::unique_ptr<ReadStream>& stream) = 0;
@@ -111,5 +111,10 @@ public:
     virtual Status contentHash(const std::string& path, std::string& sha256Hex) = 0;
     virtual Status spaceInfo(SpaceInfo& info) = 0;
 };
+
+// Makes each folder above `path` that does not exist yet, as mkdir -p does,
+// through the session (so its permission checks apply); the first refusal
+// is returned. REQUIRES: `path` absolute and normalized.
+Status makeParentDirectories(Session& session, const std::string& path);
 
 }  // namespace dad

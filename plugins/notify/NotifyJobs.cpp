@@ -57,6 +57,7 @@ Status NotifyJobs::create(Gateway& gateway, const Poco::Util::AbstractConfigurat
         smtp.from = config.getString("smtp.from", "");
         smtp.caFile = config.getString("smtp.ca_file", "");
         smtp.verifyTls = config.getBool("smtp.tls_verify", true);
+        smtp.timeoutSeconds = config.getInt("smtp.timeout_seconds", smtp.timeoutSeconds);
         const std::string passwordFile = config.getString("smtp.password_file", "");
         if (!passwordFile.empty()) {
             if (Status s = readSecretFile("smtp.password_file", passwordFile, smtp.password); !s) {

@@ -10,6 +10,7 @@
 #include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include <memory>
 #include <mutex>
@@ -52,6 +53,26 @@ void authenticate(Poco::Net::SMTPClientSession& session, const SmtpOptions& o) {
     }
 }
 
+// A socket whose connect, TLS handshake and every read and write are bounded by
+// smtp.timeout_seconds: a mail server that stops answering fails the attempt
+// (and the job is retried) instead of holding a job thread for ever.
+Poco::Net::StreamSocket boundedSocket(const SmtpOptions& o) {
+    const Poco::Timespan timeout(o.timeoutSeconds, 0);
+    Poco::Net::StreamSocket socket;
+    socket.connect(Poco::Net::SocketAddress(o.host, o.port), timeout);
+    socket.setReceiveTimeout(timeout);
+    socket.setSendTimeout(timeout);
+    return socket;
+}
+
+void sendOn(Poco::Net::SMTPClientSession& session, const SmtpOptions& o,
+            const Poco::Net::MailMessage& mail) {
+    session.setTimeout(Poco::Timespan(o.timeoutSeconds, 0));
+    authenticate(session, o);
+    session.sendMessage(mail);
+    session.close();
+}
+
 }  // namespace
 
 Status SmtpSender::create(SmtpOptions options, std::unique_ptr<MailSender>& sender) {
@@ -61,40 +82,32 @@ Status SmtpSender::create(SmtpOptions options, std::unique_ptr<MailSender>& send
         return Status::invalid("smtp.tls must be none, starttls or implicit, not '" + options.tls +
                                "'");
     }
+    if (options.timeoutSeconds < 1)
+        return Status::invalid("smtp.timeout_seconds must be at least 1");
     sender.reset(new SmtpSender(std::move(options)));
     return Status::ok();
 }
 
 Status SmtpSender::send(const MailMessage& message) {
     const SmtpOptions& o = options_;
-    const Poco::Timespan timeout(o.timeoutSeconds, 0);
     try {
         Poco::Net::MailMessage mail;
         fillMail(mail, o, message);
         if (o.tls == "implicit") {
-            Poco::Net::SecureStreamSocket socket(Poco::Net::SocketAddress(o.host, o.port), o.host,
-                                                 clientContext(o));
+            Poco::Net::SecureStreamSocket socket =
+                Poco::Net::SecureStreamSocket::attach(boundedSocket(o), o.host, clientContext(o));
             Poco::Net::SMTPClientSession session(socket);
-            session.setTimeout(timeout);
-            authenticate(session, o);
-            session.sendMessage(mail);
-            session.close();
+            sendOn(session, o, mail);
         } else if (o.tls == "starttls") {
-            Poco::Net::SecureSMTPClientSession session(o.host, o.port);
-            session.setTimeout(timeout);
+            Poco::Net::SecureSMTPClientSession session(boundedSocket(o));
             session.login();
             if (!session.startTLS(clientContext(o))) {
                 return Status::failure("smtp: " + o.host + " does not offer STARTTLS");
             }
-            authenticate(session, o);
-            session.sendMessage(mail);
-            session.close();
+            sendOn(session, o, mail);
         } else {
-            Poco::Net::SMTPClientSession session(o.host, o.port);
-            session.setTimeout(timeout);
-            authenticate(session, o);
-            session.sendMessage(mail);
-            session.close();
+            Poco::Net::SMTPClientSession session(boundedSocket(o));
+            sendOn(session, o, mail);
         }
     } catch (const Poco::Exception& e) {
         return Status::ioError("smtp " + o.host + ":" + std::to_string(o.port) + ": " +

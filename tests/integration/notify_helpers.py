@@ -64,7 +64,9 @@ class SmtpServer:
     def defines(self, **extra):
         d = {"smtp.host": "127.0.0.1", "smtp.port": str(self.port),
              "smtp.from": "dadgate@example.com", "jobs.first_retry_seconds": "1",
-             "jobs.max_retry_seconds": "2", "jobs.idle_poll_seconds": "1"}
+             "jobs.max_retry_seconds": "2", "jobs.idle_poll_seconds": "1",
+             # A reply the sink loses under load fails the attempt, which is retried.
+             "smtp.timeout_seconds": "5"}
         if self.tls:
             d["smtp.tls"] = self.tls
             d["smtp.ca_file"] = self.cert

@@ -5,6 +5,7 @@ mail, and a job retried after the mail server was down delivering once."""
 
 import os
 import re
+import socket
 import unittest
 
 from harness import REPO_ROOT, close_client, started_gateway, wait_until
@@ -166,6 +167,21 @@ class NotifyTest(unittest.TestCase):
         self.smtp.wait_for("alice@example.com")
         self.wait_jobs_done(20)
         self.assertEqual(self.smtp.messages_to("carol@example.com"), [])
+
+    def test_mail_server_that_never_answers_fails_the_attempt(self):
+        # A listening socket nobody accepts on: the connection is made, no
+        # greeting ever comes. The attempt must end by smtp.timeout_seconds
+        # with the error recorded, not hold the job (and its thread) for ever.
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        self.addCleanup(silent.close)
+        self.start(SmtpServer(port=silent.getsockname()[1]), start_smtp=False,
+                   **{"smtp.timeout_seconds": "1"})
+        self.send(to="carol@example.com")
+        wait_until(lambda: re.search(r"notify\s+queued\s+attempts [1-9].*smtp 127\.0\.0\.1.*[Tt]imeout",
+                                     self.gateway.dadctl("job", "list")[1]), 20,
+                   what="an attempt failed by the timeout")
 
     def test_retry_after_smtp_server_was_down_delivers_once(self):
         self.start(SmtpServer(), start_smtp=False)

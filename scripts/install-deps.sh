@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
 CLIENT_PACKAGES=(
     openssh-client openssh-server sshpass curl rclone lftp openssl
     python3 python3-paramiko python3-aiosmtpd sqlite3 litmus chromium
-    proftpd-core proftpd-mod-crypto python3-pyftpdlib
+    proftpd-core proftpd-mod-crypto python3-pyftpdlib haproxy nginx-light
 )
 
 is_installed() {

@@ -41,7 +41,8 @@ int testScript(Gateway& gateway, const std::vector<std::string>& words) {
         return fail("usage: policy test SCRIPT [--hook HOOK] [--user NAME]", 2);
     }
     std::unique_ptr<LuaScript> script;
-    if (Status s = LuaPolicies::loadFile(positional[0], LuaLimits(), script); !s) {
+    if (Status s = LuaPolicies::loadFile(positional[0], gateway.options().policyLimits, script);
+        !s) {
         return fail(s.message());
     }
     const std::string user = flags.count("user") ? flags["user"] : "alice";
@@ -80,7 +81,7 @@ int testScript(Gateway& gateway, const std::vector<std::string>& words) {
 }
 
 int reload(Gateway& gateway) {
-    LuaPolicies candidate(gateway.options().policyDir, true, LuaLimits(),
+    LuaPolicies candidate(gateway.options().policyDir, true, gateway.options().policyLimits,
                           [](const std::string&) {});
     if (Status s = candidate.reload(); !s) return fail(s.message());
     for (const std::string& name : candidate.scriptNames())

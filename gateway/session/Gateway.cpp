@@ -53,7 +53,7 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
     if (options.loadPolicies && !options.policyDir.empty()) {
         Gateway* raw = g.get();
         auto lua = std::make_unique<LuaPolicies>(
-            options.policyDir, options.policyDenyOnError, LuaLimits(),
+            options.policyDir, options.policyDenyOnError, options.policyLimits,
             [raw](const std::string& line) { raw->reportPolicy(line); });
         lua->setGroupLookup(LuaPolicies::catalogGroups(*raw->catalog_));
         if (Status s = lua->reload(); !s) return s;

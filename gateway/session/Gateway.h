@@ -17,6 +17,7 @@
 #include "Catalog.h"
 #include "FileSystem.h"
 #include "LoginThrottle.h"
+#include "LuaScript.h"
 #include "PasswordVerifier.h"
 #include "PolicyEngine.h"
 
@@ -36,6 +37,7 @@ struct GatewayOptions {
     int64_t gcGraceSeconds = 3600;
     std::string policyDir;          // Lua policy scripts; "" for none
     bool policyDenyOnError = true;  // a failing script denies (else: no opinion)
+    LuaLimits policyLimits;         // each script's memory, string and per-call budgets
     bool loadPolicies = true;       // dadctl opens the gateway without plugins or scripts
     std::string pluginDir;          // C++ policy plugins (*.so); "" for none
     // A plugin's configuration section (plugins.<name>.*).

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "LuaBudget.h"
+#include "LuaFreeze.h"
 
 namespace dad::lua_budget {
 
@@ -110,8 +111,10 @@ int chargedCall(lua_State* L) {
     return results;
 }
 
-// A finalizer runs with the count hook off (lgc.c), so none may be set.
+// A finalizer runs with the count hook off (lgc.c), so none may be set. A
+// metatable defined at load is read-only: its view serves (LuaFreeze.h).
 int guardedSetmetatable(lua_State* L) {
+    lua_freeze::useMetatableView(L, 2);
     if (lua_type(L, 2) == LUA_TTABLE) {
         lua_pushliteral(L, "__gc");
         const bool finalizer = lua_rawget(L, 2) != LUA_TNIL;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "LuaBudget.h"
+#include "LuaFreeze.h"
 #include "Text.h"
 
 namespace dad::lua_sandbox {
@@ -320,6 +321,7 @@ void open(lua_State* L) {
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_pop(L, 1);
+    lua_freeze::rememberLibraries(L);
 }
 
 }  // namespace dad::lua_sandbox

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "LuaBudget.h"
+#include "LuaFreeze.h"
 #include "LuaSandbox.h"
 #include "Text.h"
 
@@ -44,20 +45,6 @@ namespace {
 using lua_budget::Budget;
 using lua_budget::budgetOf;
 
-// The globals after loading: assigning any, old or new, is an error.
-int frozenGlobal(lua_State* L) {
-    return luaL_error(L, "cannot set global '%s' after loading; use local",
-                      luaL_optstring(L, 2, "?"));
-}
-
-void freezeGlobals(lua_State* L) {
-    lua_pushglobaltable(L);
-    lua_getmetatable(L, -1);
-    lua_pushcfunction(L, frozenGlobal);
-    lua_setfield(L, -2, "__newindex");
-    lua_pop(L, 2);
-}
-
 int openSandbox(lua_State* L) {
     lua_sandbox::open(L);
     return 0;
@@ -79,8 +66,8 @@ struct HookCall {
 int runHook(lua_State* L) {
     auto* call = static_cast<HookCall*>(lua_touserdata(L, 1));
     lua_settop(L, 0);
-    lua_pushglobaltable(L);
-    if (lua_getfield(L, 1, call->function) != LUA_TFUNCTION) return 0;
+    lua_freeze::restoreLoaded(L);
+    if (lua_freeze::pushLoaded(L, call->function) != LUA_TFUNCTION) return 0;
     lua_sandbox::pushEvent(L, *call->event);
     lua_call(L, 1, 2);
     if (lua_type(L, -2) != LUA_TBOOLEAN) return 0;
@@ -123,7 +110,7 @@ int runChunk(lua_State* L) {
         luaL_loadbufferx(L, chunk->source->data(), chunk->source->size(), chunk->name.c_str(), "t");
     if (rc != LUA_OK) return lua_error(L);
     lua_call(L, 0, 0);
-    freezeGlobals(L);
+    lua_freeze::freezeLoaded(L);
     return 0;
 }
 
@@ -157,7 +144,7 @@ Status LuaScript::load(const std::string& name, const std::string& source, const
     }
     lua_settop(L, 0);
     // What a call may not change: the functions the script defined.
-    lua_pushglobaltable(L);
+    lua_freeze::pushLoadedGlobals(L);
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
         if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TFUNCTION) {

@@ -73,6 +73,9 @@ GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
         config.getUInt64("policy.instructions", o.policyLimits.instructions);
     o.policyLimits.memoryBytes =
         config.getUInt64("policy.memory_bytes", o.policyLimits.memoryBytes);
+    o.policyMaxFailures = config.getInt("policy.max_failures", o.policyMaxFailures);
+    o.policyFailureWindowSeconds =
+        config.getInt64("policy.failure_window_seconds", o.policyFailureWindowSeconds);
     o.policyLimits.maxStringBytes =
         config.getUInt64("policy.max_string_bytes", o.policyLimits.maxStringBytes);
     o.pluginDir = config.getString("plugins.dir", "");

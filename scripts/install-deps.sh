@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD_PACKAGES=(
     g++ cmake make pkg-config
     libpoco-dev libssh-dev libssl-dev libsqlite3-dev liblua5.4-dev libzip-dev
-    libcppunit-dev clang-format
+    libcppunit-dev clang-format libboost-dev
 )
 # Runtime helpers and the real clients the integration tests drive.
 CLIENT_PACKAGES=(

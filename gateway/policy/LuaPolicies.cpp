@@ -50,7 +50,7 @@ Status LuaPolicies::reload() {
         std::lock_guard<std::mutex> lock(mutex_);
         scripts_ = std::move(fresh);
     }
-    if (listener_) listener_(states());
+    notifyStates();
     return Status::ok();
 }
 
@@ -67,6 +67,12 @@ std::vector<LuaPolicies::ScriptState> LuaPolicies::states() const {
     return out;
 }
 
+void LuaPolicies::notifyStates() {
+    if (!listener_) return;
+    std::lock_guard<std::mutex> lock(listenerMutex_);
+    listener_(states());
+}
+
 bool LuaPolicies::countFailure(const ScriptSet& set, const Entry& entry, const std::string& error) {
     const std::string& name = entry.script->name();
     if (maxFailures_ <= 0) return false;
@@ -81,7 +87,7 @@ bool LuaPolicies::countFailure(const ScriptSet& set, const Entry& entry, const s
         entry.state->reason = reason;
     }
     report_(name + " disabled until the policy is reloaded (" + reason + ")");
-    if (listener_) listener_(states());
+    notifyStates();
     return true;
 }
 

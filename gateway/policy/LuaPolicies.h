@@ -44,7 +44,8 @@ public:
         std::string reason;  // why it was disabled
     };
     std::vector<ScriptState> states() const;
-    // Told the states after every reload and every script disabled.
+    // Told the states after every reload and every script disabled, one call
+    // at a time, the newest states last.
     // REQUIRES: set before serving.
     void setStateListener(std::function<void(const std::vector<ScriptState>&)> listener) {
         listener_ = std::move(listener);
@@ -86,6 +87,10 @@ private:
 
     // Counts a failure of `entry`; disables it at the limit. True when disabled now.
     bool countFailure(const ScriptSet& set, const Entry& entry, const std::string& error);
+    // Tells the listener the states. A reload and connection threads may
+    // change them at once: one at a time, each snapshot taken in turn, so the
+    // last the listener hears is the newest.
+    void notifyStates();
 
     std::string directory_;
     bool denyOnError_;
@@ -95,6 +100,7 @@ private:
     int maxFailures_ = 5;
     int64_t failureWindowSeconds_ = 60;
     std::function<void(const std::vector<ScriptState>&)> listener_;
+    std::mutex listenerMutex_;  // held while the listener runs; before mutex_
     mutable std::mutex mutex_;
     std::shared_ptr<const ScriptSet> scripts_;
 };

@@ -155,6 +155,18 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
     CommandLine commandLine;
     if (Status s = CommandLine::parse(argc, argv, commandLine); !s) return fail(s.message());
+    // The daemon takes its stop and reload signals only in sigwait below. They
+    // are blocked before any thread starts (Gateway::open already starts
+    // Poco's timer threads), so every thread inherits the mask: a signal that
+    // arrives while the main thread is busy (a SIGHUP during a reload) waits
+    // for it, instead of going to another thread and ending the process with
+    // the default action. The sftp-subsystem keeps the defaults sshd expects.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGHUP);
+    if (commandLine.words.empty()) pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
     if (Status s = commandLine.loadConfig(config); !s) return fail(s.message());
     setUpLogging(*config);
@@ -186,14 +198,6 @@ int main(int argc, char** argv) {
         !s) {
         return fail(s.message());
     }
-
-    // Block the stop signals before any thread starts, then wait for one.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
     std::unique_ptr<SshServer> sftp;
     SshServerOptions ssh = sshOptions(*config);

@@ -17,6 +17,7 @@ int policyCommand(Gateway& gateway, const std::vector<std::string>& words);
 int fetchCommand(Gateway& gateway, const std::vector<std::string>& words);
 int siteCommand(Gateway& gateway, const std::vector<std::string>& words);
 int groupCommand(Gateway& gateway, const std::vector<std::string>& words);
+int banCommand(Gateway& gateway, const std::vector<std::string>& words);
 
 // Prints "dadctl: <message>" to stderr and returns 1 (2 for usage errors).
 int fail(const std::string& message, int code = 1);

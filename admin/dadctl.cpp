@@ -23,6 +23,8 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   group add NAME [MEMBER...] | group remove NAME | group list | group show NAME
   group members add|remove NAME MEMBER...      address-book groups; each takes [--owner USER]
                             (personal groups); a member is an account, an e-mail or @GROUP
+  ban list | ban remove ADDRESS | ban remove --user NAME
+                            addresses and accounts refused password logins, and lifting a ban
   check                     verify that the catalog and the blob store agree
   job list [--state S] | job retry ID | job cancel ID       the durable job queue
   job add KIND [PAYLOAD]    queue a job (e.g. of a plugin's kind); dadgate runs it at its next poll
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
     if (group == "fetch") return ctl::fetchCommand(*gateway, commandLine.words);
     if (group == "site") return ctl::siteCommand(*gateway, commandLine.words);
     if (group == "group") return ctl::groupCommand(*gateway, commandLine.words);
+    if (group == "ban") return ctl::banCommand(*gateway, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
 }

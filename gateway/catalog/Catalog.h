@@ -154,6 +154,15 @@ struct SiteRecord {
     int64_t createdAt = 0;
 };
 
+// Password logins refused for a client address or an account until `until`.
+struct LoginBan {
+    std::string kind;  // address, account
+    std::string subject;
+    int64_t until = 0;  // seconds since the epoch
+    std::string reason;
+    int64_t created = 0;
+};
+
 // One package's forward to one site, for tracking.
 struct ForwardRecord {
     int64_t packageId = 0;
@@ -347,6 +356,17 @@ public:
     // The jobs of `kind` whose payload holds every one of `fragments`, oldest first.
     Status findJobs(const std::string& kind, const std::vector<std::string>& fragments,
                     std::vector<JobRecord>& jobs);
+
+    // --- login bans (CatalogBans.cpp)
+    // Adds or replaces the ban of ban.kind/ban.subject; expired bans go.
+    Status addLoginBan(const LoginBan& ban);
+    // The ban in force now on the address or the account that is longest
+    // ("" for none). NotFound when neither is banned.
+    Status findLoginBan(const std::string& address, const std::string& account, LoginBan& ban);
+    // The bans in force now, address bans first.
+    Status listLoginBans(std::vector<LoginBan>& bans);
+    // NotFound when that subject has no ban in force.
+    Status removeLoginBan(const std::string& kind, const std::string& subject);
 
     // --- sites and forwards (CatalogSites.cpp)
     // Exists when the name is taken.

@@ -279,9 +279,22 @@ const std::vector<std::string> kVersion9 = {
         BEGIN DELETE FROM address_group WHERE owner_id = OLD.id; END)",
 };
 
+// Version 10: login bans, so that every node and dadctl see them: a client
+// address or an account refused password logins until `until` (seconds since
+// the epoch), with the reason (issue 12).
+const std::vector<std::string> kVersion10 = {
+    R"(CREATE TABLE login_ban (
+        kind TEXT NOT NULL CHECK (kind IN ('address', 'account')),
+        subject TEXT NOT NULL,
+        until INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        PRIMARY KEY (kind, subject)))",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
     &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5,
-    &kVersion6, &kVersion7, &kVersion8, &kVersion9};
+    &kVersion6, &kVersion7, &kVersion8, &kVersion9, &kVersion10};
 
 }  // namespace
 

@@ -82,6 +82,9 @@ GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
     o.login.failedDelayMs = config.getInt("login.failed_delay_ms", o.login.failedDelayMs);
     o.login.maxFailures = config.getInt("login.max_failures", o.login.maxFailures);
     o.login.windowSeconds = config.getInt64("login.failure_window_seconds", o.login.windowSeconds);
+    o.login.maxAccountFailures =
+        config.getInt("login.max_account_failures", o.login.maxAccountFailures);
+    o.login.trustedNetworks = config.getString("login.trusted_networks", "");
     o.config = &config;
     o.pluginSection = [&config](const std::string& name) {
         std::map<std::string, std::string> section;

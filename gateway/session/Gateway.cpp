@@ -1,5 +1,7 @@
 #include "Gateway.h"
 
+#include <algorithm>
+
 #include <Poco/Logger.h>
 
 #include "AtomicFile.h"
@@ -30,6 +32,10 @@ Gateway::~Gateway() = default;
 
 Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& gateway,
                      FileSystem& fs) {
+    std::vector<IpNetwork> trusted;
+    if (Status s = IpNetwork::parseList(options.login.trustedNetworks, trusted); !s) {
+        return Status::invalid("login.trusted_networks: " + s.message());
+    }
     std::unique_ptr<Gateway> g(new Gateway(options, fs));
     if (Status s = fs.makeDirectories(options.dataDir); !s) return s;
     if (Status s = g->store_->init(); !s) return s;
@@ -104,10 +110,16 @@ Status Gateway::checkConnection(const ConnectionInfo& connection) {
 
 Status Gateway::checkPassword(const std::string& user, const std::string& password,
                               const ConnectionInfo& connection) {
-    if (Status s = loginThrottle_.admit(connection.remoteAddress); !s) {
-        catalog_->audit({user, connection.remoteAddress, connection.protocol, "login", "",
-                         "refused: too many failed logins", false});
-        return s;
+    const std::string& address = connection.remoteAddress;
+    const bool trusted = loginThrottle_.trusted(address);
+    if (LoginBan ban; !trusted && catalog_->findLoginBan(address, user, ban)) {
+        catalog_->audit({user, address, connection.protocol, "login", "",
+                         "refused: banned (" + ban.reason + ")", false});
+        const int64_t left = std::max<int64_t>(1, ban.until - nowSeconds());
+        return Status::error(StatusCode::Busy,
+                             std::string("too many failed logins ") +
+                                 (ban.kind == "address" ? "from " + address : "for this account") +
+                                 ": try again within " + std::to_string(left) + " seconds");
     }
     AccountRecord account;
     Status found = catalog_->findAccount(user, account);
@@ -115,7 +127,7 @@ Status Gateway::checkPassword(const std::string& user, const std::string& passwo
     static const std::string kDummy = hashPassword("not a password");
     bool remembered = false;
     const bool match = verifier_.verify(user, password, found ? account.passwordHash : kDummy,
-                                        connection.remoteAddress, &remembered);
+                                        address, &remembered);
     Status result = Status::denied(kLoginFailed);
     if (found && match && !account.disabled) {
         PolicyEvent event;
@@ -129,15 +141,47 @@ Status Gateway::checkPassword(const std::string& user, const std::string& passwo
     // line per login the verifier had to check (once per address and
     // remembered window), not one per request.
     if (!(result && remembered && connection.perRequest)) {
-        catalog_->audit({user, connection.remoteAddress, connection.protocol, "login", "",
+        catalog_->audit({user, address, connection.protocol, "login", "",
                          result ? "password" : "password refused", result.isOk()});
     }
     if (!result) {
-        logger().information("login refused for %s from %s (%s)", user, connection.remoteAddress,
+        logger().information("login refused for %s from %s (%s)", user, address,
                              connection.protocol);
-        loginThrottle_.failed(connection.remoteAddress);  // the same delay whatever refused it
+        // The same delay whatever refused it.
+        const LoginThrottle::Reached reached = loginThrottle_.failed(address, user);
+        const LoginThrottleOptions& o = loginThrottle_.options();
+        const std::string window = " within " + std::to_string(o.windowSeconds) + " s";
+        if (reached.address) {
+            banLogins(
+                "address", address,
+                std::to_string(o.maxFailures) + " failed password logins from " + address + window,
+                connection);
+        }
+        if (reached.account) {
+            banLogins("account", user,
+                      std::to_string(o.maxAccountFailures) + " failed password logins for " + user +
+                          window + ", from any address",
+                      connection);
+        }
     }
     return result ? result : Status::denied(kLoginFailed);
+}
+
+void Gateway::banLogins(const std::string& kind, const std::string& subject,
+                        const std::string& reason, const ConnectionInfo& connection) {
+    LoginBan ban;
+    ban.kind = kind;
+    ban.subject = subject;
+    ban.until = nowSeconds() + loginThrottle_.options().windowSeconds;
+    ban.reason = reason;
+    if (Status s = catalog_->addLoginBan(ban); !s) {
+        logger().error("cannot record the login ban of %s %s: %s", kind, subject, s.message());
+        return;
+    }
+    logger().warning("login ban on %s %s: %s", kind, subject, reason);
+    catalog_->audit({kind == "account" ? subject : "", connection.remoteAddress,
+                     connection.protocol, "login ban", "", kind + " " + subject + ": " + reason,
+                     false});
 }
 
 Status Gateway::checkPublicKey(const std::string& user, const std::string& keyType,

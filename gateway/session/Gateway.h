@@ -101,6 +101,10 @@ public:
 
 private:
     Gateway(GatewayOptions options, FileSystem& fs);
+    // Refuses password logins of an address or account for the failure
+    // window: a catalog row every node and dadctl see, a log line, an audit entry.
+    void banLogins(const std::string& kind, const std::string& subject, const std::string& reason,
+                   const ConnectionInfo& connection);
 
     GatewayOptions options_;
     std::unique_ptr<Catalog> catalog_;

@@ -287,6 +287,7 @@ class Gateway:
                                  % (READY_LINE, START_TIMEOUT, self.diagnostics()))
         if ready is None:
             code = self.process.wait(timeout=STOP_TIMEOUT)
+            self._close_pipes(self.process)
             self.process = None
             raise AssertionError("dadgate exited (%s) before it was ready\n%s"
                                  % (code, self.diagnostics()))

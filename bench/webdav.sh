@@ -66,7 +66,8 @@ bench_server() {
 run_dadgate() {
   port_free "$DADGATE_HTTP_PORT" || die "port $DADGATE_HTTP_PORT busy (set DADGATE_HTTP_PORT)"
   start_dadgate "$DADGATE_HTTPS_PORT" sftp.port=0 ftp.port=0 ftps.port=0 https.address=127.0.0.1 \
-      "https.port=$DADGATE_HTTPS_PORT" "http.port=$DADGATE_HTTP_PORT"
+      "https.port=$DADGATE_HTTPS_PORT" "http.port=$DADGATE_HTTP_PORT" \
+      https.max_connections_per_address=1000  # W5 holds its sessions from one address, as peers allow
   bench_server dadgate "$DADGATE_HTTPS_PORT" "$DADGATE_HTTP_PORT" /files/ "$DG_PID"
   stop_dadgate
 }

@@ -73,8 +73,9 @@ WebDavServerOptions webDavOptions(const Poco::Util::AbstractConfiguration& confi
     o.certificateFile = config.getString("tls.certificate", dataDir + "/tls/cert.pem");
     o.privateKeyFile = config.getString("tls.key", dataDir + "/tls/key.pem");
     HttpServerOptions& c = o.connections;
-    c.maxThreads = config.getInt("https.max_threads", c.maxThreads);
-    c.maxQueued = config.getInt("https.max_queued", c.maxQueued);
+    c.maxConnections = config.getInt("https.max_threads", c.maxConnections);
+    c.maxConnectionsPerAddress =
+        config.getInt("https.max_connections_per_address", c.maxConnectionsPerAddress);
     c.timeoutSeconds = config.getInt("https.timeout_seconds", c.timeoutSeconds);
     c.keepAliveSeconds = config.getInt("https.keep_alive_seconds", c.keepAliveSeconds);
     c.maxKeepAliveRequests =

@@ -151,7 +151,7 @@ void FtpDataChannel::reset() {
 
 void FtpDataChannel::cut() {
     cut_ = true;
-    if (FtpSocket* socket = current_.load()) socket->shutdown();
+    if (NetSocket* socket = current_.load()) socket->shutdown();
 }
 
 Status FtpDataChannel::listenPassive(std::string& host, uint16_t& port) {
@@ -253,13 +253,13 @@ Status FtpDataChannel::connect(int& fd) {
     return Status::ok();
 }
 
-Status FtpDataChannel::open(SSL_CTX* tls, std::unique_ptr<FtpSocket>& socket) {
+Status FtpDataChannel::open(SSL_CTX* tls, std::unique_ptr<NetSocket>& socket) {
     if (mode_ == Mode::None) return Status::invalid("use PASV or PORT first");
     int fd = -1;
     Status s = mode_ == Mode::Passive ? accept(fd) : connect(fd);
     reset();
     if (!s) return s;
-    socket = std::make_unique<FtpSocket>(fd);
+    socket = std::make_unique<NetSocket>(fd);
     current_ = socket.get();
     if (cut_) socket->shutdown();
     if (tls != nullptr) {

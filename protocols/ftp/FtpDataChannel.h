@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "FtpSocket.h"
+#include "NetSocket.h"
 #include "Status.h"
 
 namespace dad {
@@ -58,13 +58,13 @@ public:
     bool ready() const { return mode_ != Mode::None; }
     // Connects or accepts, then (when `tls`) runs the TLS handshake and the
     // reuse check. The set-up is used up either way (one transfer per set-up).
-    Status open(SSL_CTX* tls, std::unique_ptr<FtpSocket>& socket);
+    Status open(SSL_CTX* tls, std::unique_ptr<NetSocket>& socket);
     // Closes the listener and forgets the set-up.
     void reset();
     // Cuts the connection being opened or used (from any thread).
     void cut();
     // The socket of the transfer in progress (set by the session), for cut().
-    void track(FtpSocket* socket) { current_ = socket; }
+    void track(NetSocket* socket) { current_ = socket; }
 
 private:
     enum class Mode { None, Passive, Active };
@@ -78,7 +78,7 @@ private:
     Mode mode_ = Mode::None;
     int listenFd_ = -1;
     sockaddr_storage activeTarget_{};
-    std::atomic<FtpSocket*> current_{nullptr};
+    std::atomic<NetSocket*> current_{nullptr};
     std::atomic<bool> cut_{false};
 };
 

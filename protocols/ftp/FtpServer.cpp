@@ -156,7 +156,7 @@ std::unique_ptr<Connection> FtpServer::Impl::makeSession(const AcceptedSocket& s
     int one = 1;
     ::setsockopt(socket.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     const bool implicit = socket.listener == 1;
-    return std::make_unique<FtpSession>(std::make_unique<FtpSocket>(socket.fd), info, socket.peer,
+    return std::make_unique<FtpSession>(std::make_unique<NetSocket>(socket.fd), info, socket.peer,
                                         local, implicit, context->sslContext(), options.session,
                                         authenticator, logger);
 }

@@ -74,7 +74,7 @@ const FtpSession::Handler* FtpSession::findHandler(const std::string& verb) {
     return it == table.end() ? nullptr : &it->second;
 }
 
-FtpSession::FtpSession(std::unique_ptr<FtpSocket> control, const ConnectionInfo& connection,
+FtpSession::FtpSession(std::unique_ptr<NetSocket> control, const ConnectionInfo& connection,
                        const sockaddr_storage& peer, const sockaddr_storage& local,
                        bool implicitTls, SSL_CTX* tls, const FtpSessionOptions& options,
                        Authenticator& authenticator, Poco::Logger& logger)

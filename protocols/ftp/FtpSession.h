@@ -24,8 +24,8 @@
 #include "ConnectionThreads.h"
 #include "FtpCommandParser.h"
 #include "FtpDataChannel.h"
-#include "FtpSocket.h"
 #include "FtpStatusMap.h"
+#include "NetSocket.h"
 #include "Session.h"
 
 namespace Poco {
@@ -51,7 +51,7 @@ class FtpSession : public Connection {
 public:
     // `tls` is the server context (never null); `implicitTls`: the TLS
     // handshake comes first (the ftps.port listener). `control` is connected.
-    FtpSession(std::unique_ptr<FtpSocket> control, const ConnectionInfo& connection,
+    FtpSession(std::unique_ptr<NetSocket> control, const ConnectionInfo& connection,
                const sockaddr_storage& peer, const sockaddr_storage& local, bool implicitTls,
                SSL_CTX* tls, const FtpSessionOptions& options, Authenticator& authenticator,
                Poco::Logger& logger);
@@ -119,16 +119,16 @@ private:
     void cmdAbor(const std::string& arg);
     void store(const std::string& arg, bool append);
     void listing(const std::string& arg, int kind);
-    bool openData(std::unique_ptr<FtpSocket>& socket);
-    void closeData(std::unique_ptr<FtpSocket>& socket, bool clean);
-    bool sendBytes(FtpSocket& socket, const std::string& bytes);
+    bool openData(std::unique_ptr<NetSocket>& socket);
+    void closeData(std::unique_ptr<NetSocket>& socket, bool clean);
+    bool sendBytes(NetSocket& socket, const std::string& bytes);
     // Waits until `data` has bytes, watching the control connection too;
     // false on a timeout or when ABOR came (abortSeen_).
-    bool waitForData(FtpSocket& data, uint64_t bytesSoFar);
+    bool waitForData(NetSocket& data, uint64_t bytesSoFar);
     // Watches the control connection during a transfer; true when ABOR came.
     bool abortRequested(uint64_t bytesSoFar);
 
-    std::unique_ptr<FtpSocket> control_;
+    std::unique_ptr<NetSocket> control_;
     ConnectionInfo connection_;
     const bool implicitTls_;
     SSL_CTX* tls_;

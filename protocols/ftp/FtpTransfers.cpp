@@ -79,7 +79,7 @@ void FtpSession::cmdEprt(const std::string& arg) {
     reply(200, "EPRT command successful");
 }
 
-bool FtpSession::openData(std::unique_ptr<FtpSocket>& socket) {
+bool FtpSession::openData(std::unique_ptr<NetSocket>& socket) {
     SSL_CTX* tls = control_->isTls() && protectedData_ ? tls_ : nullptr;
     if (Status s = data_.open(tls, socket); !s) {
         reply(425, "Cannot open data connection: " + ftpStatusText(s));
@@ -90,7 +90,7 @@ bool FtpSession::openData(std::unique_ptr<FtpSocket>& socket) {
 
 // `clean`: the transfer ended normally, so TLS is closed with close_notify
 // both ways; otherwise the connection is just cut.
-void FtpSession::closeData(std::unique_ptr<FtpSocket>& socket, bool clean) {
+void FtpSession::closeData(std::unique_ptr<NetSocket>& socket, bool clean) {
     data_.track(nullptr);
     if (!socket) return;
     if (clean) {
@@ -101,7 +101,7 @@ void FtpSession::closeData(std::unique_ptr<FtpSocket>& socket, bool clean) {
     socket.reset();
 }
 
-bool FtpSession::sendBytes(FtpSocket& socket, const std::string& bytes) {
+bool FtpSession::sendBytes(NetSocket& socket, const std::string& bytes) {
     return static_cast<bool>(
         socket.writeAll(bytes.data(), bytes.size(), options_.data.timeoutSeconds * 1000));
 }
@@ -135,7 +135,7 @@ bool FtpSession::abortRequested(uint64_t bytesSoFar) {
     return abortSeen_;
 }
 
-bool FtpSession::waitForData(FtpSocket& data, uint64_t bytesSoFar) {
+bool FtpSession::waitForData(NetSocket& data, uint64_t bytesSoFar) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(options_.data.timeoutSeconds);
     while (!data.readable()) {
@@ -171,7 +171,7 @@ void FtpSession::cmdRetr(const std::string& arg) {
         return reply(554, "REST offset past the end of the file (" + std::to_string(size) + ")");
     }
     reply(150, "Opening data connection for " + path + " (" + std::to_string(size) + " bytes)");
-    std::unique_ptr<FtpSocket> socket;
+    std::unique_ptr<NetSocket> socket;
     if (!openData(socket)) return;
     abortSeen_ = false;
     std::string buffer(options_.transferBufferBytes, '\0');
@@ -229,7 +229,7 @@ void FtpSession::store(const std::string& arg, bool append) {
         return reply(554, "REST offset past the bytes stored (" + std::to_string(have) + ")");
     }
     reply(150, "Ready to receive " + path + (offset ? " from byte " + std::to_string(offset) : ""));
-    std::unique_ptr<FtpSocket> socket;
+    std::unique_ptr<NetSocket> socket;
     if (!openData(socket)) {
         stream->abandon();
         return;
@@ -332,7 +332,7 @@ void FtpSession::listing(const std::string& arg, int kind) {
         text += "\r\n";
     }
     reply(150, "Here comes the listing");
-    std::unique_ptr<FtpSocket> socket;
+    std::unique_ptr<NetSocket> socket;
     if (!openData(socket)) return;
     const bool sent = sendBytes(*socket, text);
     closeData(socket, sent);

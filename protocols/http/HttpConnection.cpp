@@ -2,14 +2,15 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPResponse.h>
 
-#include <memory>
-
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+
+#include <algorithm>
 
 #include "HttpExchange.h"
 #include "HttpRequestParser.h"
@@ -19,57 +20,60 @@ namespace dad {
 
 namespace {
 
-// Keeps the socket in the listener's open set while the connection runs.
-class OpenSocket {
-public:
-    OpenSocket(HttpConnectionShared& shared, Poco::Net::StreamSocket& socket)
-        : shared_(shared), socket_(socket) {
-        std::lock_guard<std::mutex> lock(shared_.mutex);
-        shared_.open.insert(&socket_);
-        // Accepted while the listener stopped: it ends at once, as the others did.
-        if (shared_.stopping) ::shutdown(socket_.impl()->sockfd(), SHUT_RDWR);
-    }
-    ~OpenSocket() {
-        std::lock_guard<std::mutex> lock(shared_.mutex);
-        shared_.open.erase(&socket_);
-        shared_.changed.notify_all();
-    }
-
-private:
-    HttpConnectionShared& shared_;
-    Poco::Net::StreamSocket& socket_;
-};
-
 constexpr int kLingerMilliseconds = 2000;
 constexpr size_t kLingerBytes = 1024 * 1024;
 
+Poco::Net::SocketAddress localAddress(int fd) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    std::string host = "0.0.0.0";
+    uint16_t port = 0;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+        describeSocketAddress(address, host, port);
+    }
+    return Poco::Net::SocketAddress(host, port);
+}
+
 }  // namespace
 
-HttpConnection::HttpConnection(const Poco::Net::StreamSocket& socket, HttpConnectionShared& shared)
-    : Poco::Net::TCPServerConnection(socket), shared_(shared) {}
+HttpConnection::HttpConnection(const AcceptedSocket& socket, HttpConnectionShared& shared)
+    : shared_(shared),
+      socket_(socket.fd),
+      client_(socket.address, socket.port),
+      server_(localAddress(socket.fd)) {
+    const int on = 1;
+    ::setsockopt(socket.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
 
 void HttpConnection::run() {
-    OpenSocket registered(shared_, socket());
     const HttpServerOptions& o = shared_.options;
+    if (shared_.tls != nullptr) {
+        // The handshake counts towards the first head's deadline.
+        const int within = o.limits.headerSeconds * 1000;
+        if (Status s = socket_.startTls(shared_.tls, within); !s) {
+            Poco::Logger::get("dadgate.http")
+                .debug("%s: %s", client_.host().toString(), s.message());
+            return;
+        }
+    }
     try {
-        socket().setNoDelay(true);
-        socket().setSendTimeout(Poco::Timespan(o.timeoutSeconds, 0));
-        HttpSocketInput input(socket(), Poco::Timespan(o.timeoutSeconds, 0));
+        HttpSocketInput input(socket_, Poco::Timespan(o.timeoutSeconds, 0));
         HttpRequestParser parser(o.limits);
-        for (int served = 0; served < o.maxKeepAliveRequests && !shared_.stopping; ++served) {
+        for (int served = 0; served < o.maxKeepAliveRequests; ++served) {
             parser.reset();
             const Head head = readHead(input, parser, served == 0);
-            if (head == Head::closed) return;
+            if (head == Head::closed) break;
             if (head == Head::refused) return lingeringClose(input);
             const bool last = served + 1 >= o.maxKeepAliveRequests;
             if (!exchange(input, parser, last)) {
-                if (unreadRequest_) lingeringClose(input);
-                return;
+                if (unreadRequest_) return lingeringClose(input);
+                break;
             }
         }
-    } catch (const std::exception& e) {  // a socket that failed under us: the connection ends
+    } catch (const std::exception& e) {  // a failure under us: the connection ends
         Poco::Logger::get("dadgate.http").debug("connection ended: %s", std::string(e.what()));
     }
+    (void)socket_.close(0);  // close_notify under TLS (not awaited), then a FIN
 }
 
 HttpConnection::Head HttpConnection::readHead(HttpSocketInput& input, HttpRequestParser& parser,
@@ -79,7 +83,7 @@ HttpConnection::Head HttpConnection::readHead(HttpSocketInput& input, HttpReques
         const Poco::Timestamp idleEnd = Poco::Timestamp() + Poco::Timespan(o.keepAliveSeconds, 0);
         if (input.fill(idleEnd) != HttpSocketInput::Fill::more) return Head::closed;
     }
-    // The first head counts from the accept (a TLS handshake included).
+    // The first head counts from the accept (the TLS handshake included).
     const Poco::Timestamp deadline =
         (first ? accepted_ : Poco::Timestamp()) + Poco::Timespan(o.limits.headerSeconds, 0);
     bool started = input.size() > 0;
@@ -107,14 +111,11 @@ HttpConnection::Head HttpConnection::readHead(HttpSocketInput& input, HttpReques
 bool HttpConnection::exchange(HttpSocketInput& input, HttpRequestParser& parser, bool last) {
     Poco::Net::HTTPRequest head;
     parser.fillRequest(head);
-    const bool mayKeepAlive = parser.keepAlive() && !last && !shared_.stopping;
-    HttpOutgoingResponse response(socket(), head.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD,
-                                  head.getVersion() == Poco::Net::HTTPMessage::HTTP_1_1,
-                                  mayKeepAlive);
-    const Poco::Net::SocketAddress client = socket().peerAddress();
-    const Poco::Net::SocketAddress server = socket().address();
-    HttpIncomingRequest request(input, parser, response, client, server, *shared_.params,
-                                shared_.secure);
+    HttpOutgoingResponse response(
+        socket_, timeoutMs(), head.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD,
+        head.getVersion() == Poco::Net::HTTPMessage::HTTP_1_1, parser.keepAlive() && !last);
+    HttpIncomingRequest request(input, parser, response, client_, server_, *shared_.params,
+                                shared_.tls != nullptr);
     response.attach(request.body());
     std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(
         shared_.factory->createRequestHandler(request));
@@ -139,26 +140,25 @@ void HttpConnection::refuse(int status, const std::string& reason) {
              "\r\nServer: dadgate\r\nContent-Type: text/plain; charset=utf-8\r\n";
     reply += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
     reply += body;
-    HttpResponseBody out(socket());
-    out.sendNow(reply);
+    (void)socket_.writeAll(reply.data(), reply.size(), timeoutMs());
 }
 
 void HttpConnection::lingeringClose(HttpSocketInput& input) {
-    try {  // our side is done: the client reads the reply, then the end
-        if (shared_.secure) {
-            socket().shutdown();  // TLS has no half close: close_notify, and reads go on
-        } else {
-            socket().shutdownSend();
+    if (!socket_.isTls()) {
+        ::shutdown(socket_.fd(),
+                   SHUT_WR);  // our side is done: the client reads the reply, then the end
+        const Poco::Timestamp end =
+            Poco::Timestamp() + Poco::Timespan(0, kLingerMilliseconds * 1000);
+        for (size_t dropped = 0; dropped < kLingerBytes;) {
+            input.consume(input.size());
+            if (input.fill(end) != HttpSocketInput::Fill::more) break;
+            dropped += input.size();
         }
-    } catch (const Poco::Exception&) {
         return;
     }
-    const Poco::Timestamp end = Poco::Timestamp() + Poco::Timespan(0, kLingerMilliseconds * 1000);
-    for (size_t dropped = 0; dropped < kLingerBytes;) {
-        input.consume(input.size());
-        if (input.fill(end) != HttpSocketInput::Fill::more) break;
-        dropped += input.size();
-    }
+    // Under TLS, close() sends close_notify and reads (and drops) what comes
+    // until the client's, within the time given.
+    (void)socket_.close(kLingerMilliseconds);
 }
 
 }  // namespace dad

@@ -13,9 +13,9 @@ namespace dad {
 
 using Poco::Net::HTTPResponse;
 
-HttpOutgoingResponse::HttpOutgoingResponse(Poco::Net::StreamSocket& socket, bool headRequest,
+HttpOutgoingResponse::HttpOutgoingResponse(NetSocket& socket, int timeoutMs, bool headRequest,
                                            bool http11, bool mayKeepAlive)
-    : body_(socket),
+    : body_(socket, timeoutMs),
       stream_(&body_),
       headRequest_(headRequest),
       http11_(http11),

@@ -15,7 +15,6 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/StreamSocket.h>
 
 #include <istream>
 #include <ostream>
@@ -31,7 +30,7 @@ namespace dad {
 class HttpOutgoingResponse : public Poco::Net::HTTPServerResponse {
 public:
     // `mayKeepAlive`: the connection can carry another request after this one.
-    HttpOutgoingResponse(Poco::Net::StreamSocket& socket, bool headRequest, bool http11,
+    HttpOutgoingResponse(NetSocket& socket, int timeoutMs, bool headRequest, bool http11,
                          bool mayKeepAlive);
 
     // REQUIRES: called before the handler runs.

@@ -1,7 +1,5 @@
 #include "HttpResponseBody.h"
 
-#include <Poco/Exception.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -19,7 +17,8 @@ std::string chunkSizeLine(size_t size) {
 
 }  // namespace
 
-HttpResponseBody::HttpResponseBody(Poco::Net::StreamSocket& socket) : socket_(socket) {}
+HttpResponseBody::HttpResponseBody(NetSocket& socket, int timeoutMs)
+    : socket_(socket), timeoutMs_(timeoutMs) {}
 
 bool HttpResponseBody::sendNow(const std::string& bytes) {
     return sendAll(bytes.data(), bytes.size());
@@ -119,21 +118,8 @@ bool HttpResponseBody::sendPending() {
 
 bool HttpResponseBody::sendAll(const char* data, size_t size) {
     if (failed_) return false;
-    try {
-        for (size_t sent = 0; sent < size;) {
-            const int n = socket_.sendBytes(
-                data + sent, static_cast<int>(std::min<size_t>(size - sent, 1 << 30)));
-            if (n <= 0) {
-                failed_ = true;
-                return false;
-            }
-            sent += static_cast<size_t>(n);
-        }
-    } catch (const Poco::Exception&) {
-        failed_ = true;
-        return false;
-    }
-    return true;
+    if (!socket_.writeAll(data, size, timeoutMs_)) failed_ = true;
+    return !failed_;
 }
 
 }  // namespace dad

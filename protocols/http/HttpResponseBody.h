@@ -12,12 +12,12 @@
 // Thread-safety: one object per response, used by one thread.
 #pragma once
 
-#include <Poco/Net/StreamSocket.h>
-
 #include <cstdint>
 #include <streambuf>
 #include <string>
 #include <vector>
+
+#include "NetSocket.h"
 
 namespace dad {
 
@@ -25,7 +25,8 @@ class HttpResponseBody : public std::streambuf {
 public:
     enum class Framing { none, length, chunked, untilClose };
 
-    explicit HttpResponseBody(Poco::Net::StreamSocket& socket);
+    // Each write waits at most `timeoutMs` for the client to take bytes.
+    HttpResponseBody(NetSocket& socket, int timeoutMs);
 
     // Bytes sent before any response, at once ("100 Continue").
     bool sendNow(const std::string& bytes);
@@ -49,7 +50,8 @@ private:
     bool sendPending();
     bool sendAll(const char* data, size_t size);
 
-    Poco::Net::StreamSocket& socket_;
+    NetSocket& socket_;
+    int timeoutMs_;
     Framing framing_ = Framing::none;
     uint64_t length_ = 0;
     uint64_t written_ = 0;

@@ -1,88 +1,80 @@
 #include "HttpServer.h"
 
-#include <Poco/Net/TCPServer.h>
-#include <Poco/Net/TCPServerConnectionFactory.h>
-#include <Poco/Net/TCPServerParams.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerParams.h>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "ConnectionThreads.h"
 #include "HttpConnection.h"
 
 namespace dad {
 
-namespace {
-
-class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
-public:
-    explicit ConnectionFactory(HttpConnectionShared& shared) : shared_(shared) {}
-
-    Poco::Net::TCPServerConnection* createConnection(
-        const Poco::Net::StreamSocket& socket) override {
-        return new HttpConnection(socket, shared_);
+struct HttpServer::Impl {
+    Impl(HttpServerOptions o, SSL_CTX* tls, Poco::Net::HTTPRequestHandlerFactory::Ptr factory)
+        : threads(tls != nullptr ? "https" : "http", {o.maxConnections, o.maxConnectionsPerAddress},
+                  Poco::Logger::get("dadgate.http")) {
+        shared.options = std::move(o);
+        shared.tls = tls;
+        shared.factory = std::move(factory);
+        shared.params = new Poco::Net::HTTPServerParams;
+        shared.params->setSoftwareVersion("dadgate");
     }
 
-private:
-    HttpConnectionShared& shared_;
+    HttpConnectionShared shared;
+    ConnectionThreads threads;
+    uint16_t port = 0;
+    bool started = false;
 };
 
-}  // namespace
-
-struct HttpServer::Shared : HttpConnectionShared {};
-
-struct HttpServer::Listener {
-    Listener(HttpConnectionShared& shared, const Poco::Net::ServerSocket& socket)
-        : pool(2, shared.options.maxThreads) {
-        Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
-        params->setMaxThreads(shared.options.maxThreads);
-        params->setMaxQueued(shared.options.maxQueued);
-        server = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(shared), pool, socket,
-                                                        params);
-    }
-
-    Poco::ThreadPool pool;  // outlives the server that hands it connections
-    std::unique_ptr<Poco::Net::TCPServer> server;
-};
-
-HttpServer::HttpServer(const Poco::Net::ServerSocket& socket,
-                       Poco::Net::HTTPRequestHandlerFactory::Ptr factory, bool secure,
-                       const HttpServerOptions& options)
-    : shared_(std::make_unique<Shared>()) {
-    shared_->options = options;
-    shared_->factory = std::move(factory);
-    shared_->params = new Poco::Net::HTTPServerParams;
-    shared_->params->setSoftwareVersion("dadgate");
-    shared_->secure = secure;
-    listener_ = std::make_unique<Listener>(*shared_, socket);
-}
+HttpServer::HttpServer(HttpServerOptions options, SSL_CTX* tls,
+                       Poco::Net::HTTPRequestHandlerFactory::Ptr factory)
+    : impl_(std::make_unique<Impl>(std::move(options), tls, std::move(factory))) {}
 
 HttpServer::~HttpServer() {
     stop();
 }
 
-void HttpServer::start() {
-    listener_->server->start();
+Status HttpServer::start() {
+    Impl& m = *impl_;
+    const HttpServerOptions& o = m.shared.options;
+    if (o.maxConnections <= 0 || o.maxConnectionsPerAddress <= 0 || o.timeoutSeconds <= 0 ||
+        o.keepAliveSeconds <= 0 || o.maxKeepAliveRequests <= 0 || o.limits.headerSeconds <= 0) {
+        return Status::invalid("HTTP listener limits must be positive");
+    }
+    int fd = -1;
+    if (Status s = listenTcp(o.address, o.port, fd, m.port); !s) return s;
+    const bool clear = m.shared.tls == nullptr;
+    Status s = m.threads.start(
+        {fd},
+        [&m](const AcceptedSocket& socket, std::string&) -> std::unique_ptr<Connection> {
+            return std::make_unique<HttpConnection>(socket, m.shared);
+        },
+        [clear](const AcceptedSocket& socket, const std::string& reason) {
+            if (!clear) return;  // a TLS client cannot read a reply before its handshake
+            // A best-effort 503 in clear, never blocking the accept thread.
+            const std::string body = reason + "\n";
+            const std::string reply =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
+                "charset=utf-8\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+            [[maybe_unused]] ssize_t n =
+                ::send(socket.fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        });
+    if (!s) return s;
+    m.started = true;
+    return Status::ok();
 }
 
 void HttpServer::stop() {
-    if (!listener_) return;
-    shared_->stopping = true;
-    listener_->server->stop();
-    {
-        // A connection blocked in a read or write wakes up with an error.
-        // Only the descriptor is touched: its TLS state belongs to its thread.
-        std::unique_lock<std::mutex> lock(shared_->mutex);
-        for (Poco::Net::StreamSocket* socket : shared_->open) {
-            ::shutdown(socket->impl()->sockfd(), SHUT_RDWR);
-        }
-        shared_->changed.wait(lock, [this] { return shared_->open.empty(); });
-    }
-    listener_->pool.joinAll();
-    listener_.reset();
+    if (!impl_->started) return;
+    impl_->threads.stop();
+    impl_->started = false;
 }
 
 uint16_t HttpServer::port() const {
-    return listener_ ? listener_->server->port() : 0;
+    return impl_->started ? impl_->port : 0;
 }
 
 }  // namespace dad

@@ -1,32 +1,38 @@
 // HttpServer: one HTTP(S) listener. Each connection is read by
 // HttpRequestParser, so framing is strict and the same for every endpoint
 // behind it (WebDAV, the package pages, the peer API); each complete
-// request is handed to a handler from the factory, as Poco's HTTPServer did.
+// request is handed to a handler from the factory.
 //
-// Slow and idle clients are bounded: the whole head within
-// limits.headerSeconds (408 after), each read or write within
-// timeoutSeconds, an idle kept-alive connection closed after
-// keepAliveSeconds, at most maxKeepAliveRequests requests per connection.
-// Connections are served by a fixed pool of maxThreads with a queue of
-// maxQueued; more are refused at accept.
+// Connections are accepted by ConnectionThreads, the accept loop and limits
+// the SFTP and FTP fronts share: at most maxConnections at once and
+// maxConnectionsPerAddress from one client address (more are refused at the
+// accept: a 503 in clear, a close under TLS). Slow and idle clients are
+// bounded: the TLS handshake and the whole head within limits.headerSeconds
+// (408 after), each read or write within timeoutSeconds, an idle kept-alive
+// connection closed after keepAliveSeconds, at most maxKeepAliveRequests
+// requests per connection.
 //
-// Thread-safety: start() and stop() from one thread; connections run on the
-// pool's threads.
+// Thread-safety: start() and stop() from one thread; connections run on
+// their own threads.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/ServerSocket.h>
+#include <openssl/ssl.h>
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "HttpLimits.h"
+#include "Status.h"
 
 namespace dad {
 
 struct HttpServerOptions {
-    int maxThreads = 256;
-    int maxQueued = 256;
+    std::string address = "0.0.0.0";
+    uint16_t port = 0;  // 0: a free one (port() says which)
+    int maxConnections = 256;
+    int maxConnectionsPerAddress = 64;
     int timeoutSeconds = 60;  // per read or write
     int keepAliveSeconds = 15;
     int maxKeepAliveRequests = 1000;
@@ -35,21 +41,20 @@ struct HttpServerOptions {
 
 class HttpServer {
 public:
-    HttpServer(const Poco::Net::ServerSocket& socket,
-               Poco::Net::HTTPRequestHandlerFactory::Ptr factory, bool secure,
-               const HttpServerOptions& options);
+    // `tls`: the listener's TLS context (kept alive by the caller while the
+    // server runs), or null for clear HTTP.
+    HttpServer(HttpServerOptions options, SSL_CTX* tls,
+               Poco::Net::HTTPRequestHandlerFactory::Ptr factory);
     ~HttpServer();
 
-    void start();
-    // Stops accepting, ends every open connection and waits for them.
+    Status start();
+    // Stops accepting, cuts every open connection and waits for them.
     void stop();
     uint16_t port() const;
 
 private:
-    struct Shared;
-    std::unique_ptr<Shared> shared_;
-    struct Listener;
-    std::unique_ptr<Listener> listener_;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace dad

@@ -1,13 +1,11 @@
 #include "HttpSocketInput.h"
 
-#include <Poco/Exception.h>
-
 #include <algorithm>
 #include <cstring>
 
 namespace dad {
 
-HttpSocketInput::HttpSocketInput(Poco::Net::StreamSocket& socket, Poco::Timespan readTimeout)
+HttpSocketInput::HttpSocketInput(NetSocket& socket, Poco::Timespan readTimeout)
     : socket_(socket), readTimeout_(readTimeout), buffer_(kBufferSize) {}
 
 void HttpSocketInput::consume(size_t n) {
@@ -41,22 +39,12 @@ HttpSocketInput::Fill HttpSocketInput::receive(char* out, size_t size, size_t& g
 HttpSocketInput::Fill HttpSocketInput::receiveWithin(Poco::Timespan wait, char* out, size_t size,
                                                      size_t& got) {
     got = 0;
-    // Below a millisecond a socket timeout means "none" to some kernels.
-    if (wait.totalMilliseconds() < 1) return Fill::timedOut;
-    try {
-        if (wait != currentTimeout_) {
-            socket_.setReceiveTimeout(wait);
-            currentTimeout_ = wait;
-        }
-        const int n = socket_.receiveBytes(out, static_cast<int>(std::min<size_t>(size, 1 << 30)));
-        if (n <= 0) return Fill::closed;
-        got = static_cast<size_t>(n);
-        return Fill::more;
-    } catch (const Poco::TimeoutException&) {
-        return Fill::timedOut;
-    } catch (const Poco::Exception&) {
-        return Fill::closed;
-    }
+    const int64_t milliseconds = wait.totalMilliseconds();
+    if (milliseconds < 1) return Fill::timedOut;
+    const Status s = socket_.read(out, size, got, static_cast<int>(milliseconds));
+    if (s.code() == StatusCode::Busy) return Fill::timedOut;
+    if (!s || got == 0) return Fill::closed;
+    return Fill::more;
 }
 
 }  // namespace dad

@@ -8,12 +8,13 @@
 // Thread-safety: one object per connection, used by one thread.
 #pragma once
 
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 #include <Poco/Timestamp.h>
 
 #include <cstddef>
 #include <vector>
+
+#include "NetSocket.h"
 
 namespace dad {
 
@@ -25,7 +26,7 @@ public:
         timedOut,  // nothing arrived in time
     };
 
-    HttpSocketInput(Poco::Net::StreamSocket& socket, Poco::Timespan readTimeout);
+    HttpSocketInput(NetSocket& socket, Poco::Timespan readTimeout);
 
     const char* data() const { return buffer_.data() + begin_; }
     size_t size() const { return end_ - begin_; }
@@ -44,9 +45,8 @@ public:
 private:
     Fill receiveWithin(Poco::Timespan wait, char* out, size_t size, size_t& got);
 
-    Poco::Net::StreamSocket& socket_;
+    NetSocket& socket_;
     Poco::Timespan readTimeout_;
-    Poco::Timespan currentTimeout_;
     std::vector<char> buffer_;
     size_t begin_ = 0;
     size_t end_ = 0;

@@ -3,9 +3,6 @@
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/Net/ServerSocket.h>
 
 #include "WebDavHandler.h"
 
@@ -47,32 +44,37 @@ WebDavServer::~WebDavServer() {
 }
 
 Status WebDavServer::start() {
-    try {
-        if (options_.httpsPort != 0) {
-            Poco::Net::Context::Ptr tls = new Poco::Net::Context(
-                Poco::Net::Context::TLS_SERVER_USE, options_.privateKeyFile,
-                options_.certificateFile, "", Poco::Net::Context::VERIFY_NONE, 9, false,
-                "HIGH:!aNULL:!MD5:!RC4");
-            tls->disableProtocols(
+    if (options_.httpsPort != 0) {
+        try {
+            tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE,
+                                          options_.privateKeyFile, options_.certificateFile, "",
+                                          Poco::Net::Context::VERIFY_NONE, 9, false,
+                                          "HIGH:!aNULL:!MD5:!RC4");
+            tls_->disableProtocols(
                 Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                 Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-            tls->enableExtendedCertificateVerification(false);
-            Poco::Net::SecureServerSocket socket(
-                Poco::Net::SocketAddress(options_.address, options_.httpsPort), 256, tls);
-            https_ = std::make_unique<HttpServer>(socket, new Factory(context_, pages_, true), true,
-                                                  options_.connections);
-            https_->start();
+        } catch (const Poco::Exception& e) {
+            return Status::invalid("HTTPS certificate or key unusable: " + e.displayText());
         }
-        if (options_.httpPort != 0) {
-            Poco::Net::ServerSocket socket(
-                Poco::Net::SocketAddress(options_.address, options_.httpPort), 256);
-            http_ = std::make_unique<HttpServer>(socket, new Factory(context_, pages_, false),
-                                                 false, options_.connections);
-            http_->start();
+        HttpServerOptions o = options_.connections;
+        o.address = options_.address;
+        o.port = options_.httpsPort;
+        https_ = std::make_unique<HttpServer>(o, tls_->sslContext(),
+                                              new Factory(context_, pages_, true));
+        if (Status s = https_->start(); !s) {
+            stop();
+            return Status::failure("cannot listen for HTTPS: " + s.message());
         }
-    } catch (const Poco::Exception& e) {
-        stop();
-        return Status::failure("cannot listen: " + e.displayText());
+    }
+    if (options_.httpPort != 0) {
+        HttpServerOptions o = options_.connections;
+        o.address = options_.address;
+        o.port = options_.httpPort;
+        http_ = std::make_unique<HttpServer>(o, nullptr, new Factory(context_, pages_, false));
+        if (Status s = http_->start(); !s) {
+            stop();
+            return Status::failure("cannot listen for HTTP: " + s.message());
+        }
     }
     return Status::ok();
 }
@@ -84,6 +86,7 @@ void WebDavServer::stop() {
             server->reset();
         }
     }
+    tls_ = nullptr;
 }
 
 uint16_t WebDavServer::httpsPort() const {

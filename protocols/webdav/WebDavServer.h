@@ -4,6 +4,7 @@
 // pages and the peer API.
 #pragma once
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 
@@ -47,6 +48,7 @@ private:
     WebDavServerOptions options_;
     WebDavContext context_;
     PageHandlerFactory pages_;
+    Poco::Net::Context::Ptr tls_;  // the HTTPS listener's, while it runs
     std::unique_ptr<HttpServer> https_;
     std::unique_ptr<HttpServer> http_;
 };

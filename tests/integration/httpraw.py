@@ -10,8 +10,9 @@ class RawHttp:
     """One connection. `timeout` bounds every wait: a server that neither
     answers nor closes fails the test instead of hanging it."""
 
-    def __init__(self, port, tls=False, timeout=20):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, tls=False, timeout=20, source=None):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                        source_address=(source, 0) if source else None)
         if tls:
             sock = ssl._create_unverified_context().wrap_socket(sock, server_hostname="127.0.0.1")
         self.sock = sock

@@ -211,5 +211,43 @@ class HttpFramingTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual((line.split()[1], body), ("200", CANARY))
 
 
+class HttpConnectionLimitsTest(GatewayTestCase, unittest.TestCase):
+    """The accept loop of every front (ConnectionThreads) bounds the HTTP(S)
+    listeners too: one client address holding its share of connections with
+    unfinished heads is refused more, and others are answered at once."""
+
+    USERS = (ALICE,)
+    WEB = True
+    DEFINES = {"https.max_connections_per_address": "5", "https.max_threads": "20"}
+
+    def slow(self, source, tls):
+        """A connection from `source` that sent half a head and waits."""
+        port = self.gateway.https_port if tls else self.gateway.http_port
+        connection = RawHttp(port, tls=tls, source=source)
+        self.addCleanup(connection.close)
+        return connection.send(b"PROPFIND /files/ HTTP/1.1\r\nHost: a\r\n")
+
+    def test_one_address_cannot_take_every_connection(self):
+        for tls in (False, True):
+            with self.subTest(tls=tls):
+                source = "127.0.0.%d" % (21 if tls else 22)
+                held = [self.slow(source, tls) for _ in range(5)]
+                # Each of them is served (its TLS handshake is done), so the
+                # gateway counts it before the next arrives.
+                if not tls:
+                    refused = RawHttp(self.gateway.http_port, source=source)
+                    self.addCleanup(refused.close)
+                    responses = refused.responses_until_close()
+                    self.assertEqual([status_of(r) for r in responses], [503])
+                    self.assertIn(b"too many connections from this address (5)",
+                                  responses[0][2])
+                # Another address is answered at once.
+                status, _, _ = self.gateway.web_request("PROPFIND", "/files/", user=ALICE,
+                                                        headers={"Depth": "0"})
+                self.assertEqual(status, 207)
+                for connection in held:
+                    connection.close()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -6,6 +6,8 @@
 #include <Poco/Net/StreamSocket.h>
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <unistd.h>
+
 #include <istream>
 #include <ostream>
 #include <string>
@@ -15,6 +17,7 @@
 #include "HttpRequestParser.h"
 #include "HttpResponseBody.h"
 #include "HttpSocketInput.h"
+#include "NetSocket.h"
 
 using dad::HttpBodyError;
 using dad::HttpLimits;
@@ -25,15 +28,16 @@ using dad::HttpSocketInput;
 
 namespace {
 
-// Two ends of one loopback TCP connection.
+// Two ends of one loopback TCP connection; the server's end a NetSocket.
 struct Connection {
-    Connection() : listener(Poco::Net::SocketAddress("127.0.0.1", 0)) {
-        client.connect(listener.address());
-        server = listener.acceptConnection();
-    }
+    Connection()
+        : listener(Poco::Net::SocketAddress("127.0.0.1", 0)),
+          client(listener.address()),
+          accepted(listener.acceptConnection()),
+          server(::dup(accepted.impl()->sockfd())) {}
     // What the client reads until the server's end closes.
     std::string clientReadsAll() {
-        server.shutdown();
+        (void)server.close(0);
         std::string all;
         char buffer[4096];
         for (int n; (n = client.receiveBytes(buffer, sizeof buffer)) > 0;)
@@ -42,7 +46,8 @@ struct Connection {
     }
     Poco::Net::ServerSocket listener;
     Poco::Net::StreamSocket client;
-    Poco::Net::StreamSocket server;
+    Poco::Net::StreamSocket accepted;
+    dad::NetSocket server;
 };
 
 // Reads the head of what the client sent; the body then comes from `input`.
@@ -80,7 +85,7 @@ const std::string kNext = "GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
 std::string respond(HttpResponseBody::Framing framing, uint64_t length, const std::string& body,
                     bool& whole) {
     Connection c;
-    HttpResponseBody out(c.server);
+    HttpResponseBody out(c.server, 5000);
     out.begin("HTTP/1.1 200 OK\r\n\r\n", framing, length);
     std::ostream stream(&out);
     stream.write(body.data(), static_cast<std::streamsize>(body.size()));

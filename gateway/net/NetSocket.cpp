@@ -1,4 +1,4 @@
-#include "FtpSocket.h"
+#include "NetSocket.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -12,18 +12,18 @@
 
 namespace dad {
 
-FtpSocket::FtpSocket(int fd) : fd_(fd) {
+NetSocket::NetSocket(int fd) : fd_(fd) {
     // Non-blocking: every wait goes through poll with a timeout.
     int flags = ::fcntl(fd_, F_GETFL, 0);
     if (flags >= 0) ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
 }
 
-FtpSocket::~FtpSocket() {
+NetSocket::~NetSocket() {
     if (ssl_ != nullptr) SSL_free(ssl_);
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool FtpSocket::waitFor(Want want, int timeoutMs) {
+bool NetSocket::waitFor(Want want, int timeoutMs) {
     pollfd p = {fd_, static_cast<short>(want == Want::Read ? POLLIN : POLLOUT), 0};
     for (;;) {
         if (cut_) return false;
@@ -34,7 +34,7 @@ bool FtpSocket::waitFor(Want want, int timeoutMs) {
     }
 }
 
-Status FtpSocket::sslError(const char* what, int rc, int timeoutMs, bool& retry) {
+Status NetSocket::sslError(const char* what, int rc, int timeoutMs, bool& retry) {
     retry = false;
     int error = SSL_get_error(ssl_, rc);
     if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
@@ -51,7 +51,7 @@ Status FtpSocket::sslError(const char* what, int rc, int timeoutMs, bool& retry)
     return Status::ioError(std::string(what) + ": " + text);
 }
 
-Status FtpSocket::startTls(SSL_CTX* context, int timeoutMs) {
+Status NetSocket::startTls(SSL_CTX* context, int timeoutMs) {
     if (ssl_ != nullptr) return Status::invalid("TLS is already on");
     ssl_ = SSL_new(context);
     if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) {
@@ -68,26 +68,26 @@ Status FtpSocket::startTls(SSL_CTX* context, int timeoutMs) {
     }
 }
 
-void FtpSocket::issueSessionTicket() {
+void NetSocket::issueSessionTicket() {
     if (ssl_ != nullptr && SSL_version(ssl_) >= TLS1_3_VERSION) (void)SSL_new_session_ticket(ssl_);
 }
 
-bool FtpSocket::sessionReused() const {
+bool NetSocket::sessionReused() const {
     return ssl_ != nullptr && SSL_session_reused(ssl_) == 1;
 }
 
-std::string FtpSocket::tlsDescription() const {
+std::string NetSocket::tlsDescription() const {
     if (ssl_ == nullptr) return std::string();
     return std::string(SSL_get_version(ssl_)) + " " + SSL_get_cipher_name(ssl_);
 }
 
-bool FtpSocket::readable() {
+bool NetSocket::readable() {
     if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
     pollfd p = {fd_, POLLIN, 0};
     return ::poll(&p, 1, 0) > 0;
 }
 
-Status FtpSocket::read(char* buffer, size_t length, size_t& got, int timeoutMs) {
+Status NetSocket::read(char* buffer, size_t length, size_t& got, int timeoutMs) {
     got = 0;
     if (ssl_ == nullptr) {
         for (;;) {
@@ -133,7 +133,7 @@ Status FtpSocket::read(char* buffer, size_t length, size_t& got, int timeoutMs) 
     }
 }
 
-Status FtpSocket::writeAll(const char* data, size_t length, int timeoutMs) {
+Status NetSocket::writeAll(const char* data, size_t length, int timeoutMs) {
     size_t done = 0;
     while (done < length) {
         if (cut_) return Status::ioError("connection cut");
@@ -162,7 +162,7 @@ Status FtpSocket::writeAll(const char* data, size_t length, int timeoutMs) {
     return Status::ok();
 }
 
-Status FtpSocket::close(int timeoutMs) {
+Status NetSocket::close(int timeoutMs) {
     Status result;
     if (ssl_ != nullptr && !cut_) {
         // close_notify out, then wait for the peer's (or its FIN): the peer
@@ -191,7 +191,7 @@ Status FtpSocket::close(int timeoutMs) {
     return result;
 }
 
-void FtpSocket::shutdown() {
+void NetSocket::shutdown() {
     cut_ = true;
     if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
 }

@@ -1,4 +1,4 @@
-// FtpSocket: one TCP connection of the FTP front (control or data), in clear
+// NetSocket: one TCP connection of a front (FTP control or data, HTTP), in clear
 // or under TLS (OpenSSL on the descriptor, with the SSL_CTX of a Poco
 // Context). Blocking I/O bounded by timeouts; the gateway is always the TLS
 // server, on data connections too.
@@ -20,13 +20,13 @@
 
 namespace dad {
 
-class FtpSocket {
+class NetSocket {
 public:
     // Takes ownership of `fd` (a connected stream socket).
-    explicit FtpSocket(int fd);
-    ~FtpSocket();
-    FtpSocket(const FtpSocket&) = delete;
-    FtpSocket& operator=(const FtpSocket&) = delete;
+    explicit NetSocket(int fd);
+    ~NetSocket();
+    NetSocket(const NetSocket&) = delete;
+    NetSocket& operator=(const NetSocket&) = delete;
 
     // Runs the TLS server handshake within `timeoutMs`.
     Status startTls(SSL_CTX* context, int timeoutMs);

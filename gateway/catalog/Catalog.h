@@ -79,6 +79,8 @@ struct PackageRecord {
     std::string sentName;
     int64_t created = 0;
     std::optional<int64_t> sentAt;
+    std::string withdrawnBy;  // state withdrawn: the account that withdrew it
+    std::optional<int64_t> withdrawnAt;
 };
 
 struct RecipientRecord {
@@ -88,6 +90,7 @@ struct RecipientRecord {
     std::optional<int64_t> accountId;
     std::string kind = "to";  // to, cc
     std::string inboxName;
+    std::optional<int64_t> hiddenAt;  // removed from the recipient's /inbox
 };
 
 struct DownloadRecord {
@@ -102,7 +105,8 @@ struct DownloadRecord {
     int64_t started = 0;
     std::optional<int64_t> finished;
     uint64_t startOffset = 0;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0;    // served
+    uint64_t charged = 0;  // counted against the limit (served, or granted and not yet served)
     bool complete = false;
 };
 
@@ -267,8 +271,10 @@ public:
     // Fails (nothing changed) when an upload is unfinished or it is not a draft.
     Status sendPackage(int64_t packageId, const std::string& preferredName);
     Status renameDraft(int64_t packageId, const std::string& newName);
-    // Deletes a draft and every node in it.
-    Status removeDraft(int64_t packageId);
+    // Removes an empty draft (NotEmpty otherwise): it becomes withdrawn by
+    // `removedBy`, never sent, so its link answers that it is gone and what
+    // the link served stays tracked. It no longer shows in /outbox or /sent.
+    Status removeDraft(int64_t packageId, const std::string& removedBy);
     Status setPackageState(int64_t packageId, const std::string& state);
     // Ends a package (state expired or withdrawn): its file list is kept as
     // history, its files are removed so their blobs can be collected once

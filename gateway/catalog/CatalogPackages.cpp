@@ -90,7 +90,9 @@ Status Catalog::listPackagesOfSender(int64_t senderId, const std::string& state,
                                      std::vector<PackageRecord>& packages) {
     return db_->read([&](SqlRunner& sql) {
         packages.clear();
-        const std::string where = state == "draft" ? "k.state = 'draft'" : "k.state <> 'draft'";
+        // A removed draft was never sent: it is in neither /outbox nor /sent.
+        const std::string where =
+            state == "draft" ? "k.state = 'draft'" : "k.state <> 'draft' AND k.sent_at IS NOT NULL";
         for (const SqlRow& row :
              sql.query(kSelectPackage + "WHERE k.sender_id = ? AND " + where + " ORDER BY k.id",
                        {senderId})) {
@@ -247,7 +249,7 @@ Status Catalog::renameDraft(int64_t packageId, const std::string& newName) {
     });
 }
 
-Status Catalog::removeDraft(int64_t packageId) {
+Status Catalog::removeDraft(int64_t packageId, const std::string& removedBy) {
     return db_->transaction([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.id = ? AND k.state = 'draft'", {packageId});
         if (!p) return Status::notFound("no such draft");
@@ -255,9 +257,13 @@ Status Catalog::removeDraft(int64_t packageId) {
             sql.queryOne("SELECT 1 FROM upload WHERE root_node = ?", {p->rootNode})) {
             return Status::error(StatusCode::NotEmpty, "the draft is not empty");
         }
-        sql.execute("DELETE FROM recipient WHERE package_id = ?", {packageId});
-        sql.execute("DELETE FROM package WHERE id = ?", {packageId});
-        removeTree(sql, p->rootNode);
+        // Its link may have been handed out and used: the package stays, as
+        // withdrawn (never sent), so the link says it is gone and the
+        // downloads it served stay in the tracking.
+        sql.execute(
+            "UPDATE package SET state = 'withdrawn', withdrawn_by = ?, withdrawn_at = ? WHERE "
+            "id = ?",
+            {removedBy, nowSeconds(), packageId});
         return Status::ok();
     });
 }

@@ -279,9 +279,23 @@ const std::vector<std::string> kVersion9 = {
         BEGIN DELETE FROM address_group WHERE owner_id = OLD.id; END)",
 };
 
+// Version 10: a package's life, exact (issue 18). A download is charged the
+// bytes it may serve before it serves them (`charged`; what it did serve is
+// `bytes`), so the limit holds in bytes over every protocol at once. A
+// withdrawn package (or removed draft) says by whom and when; a recipient who
+// removed a package from their inbox hides it for themselves only.
+const std::vector<std::string> kVersion10 = {
+    "ALTER TABLE download ADD COLUMN charged INTEGER NOT NULL DEFAULT 0",
+    "UPDATE download SET charged = bytes",
+    "CREATE INDEX download_node ON download(node_id)",
+    "ALTER TABLE package ADD COLUMN withdrawn_by TEXT",
+    "ALTER TABLE package ADD COLUMN withdrawn_at INTEGER",
+    "ALTER TABLE recipient ADD COLUMN hidden_at INTEGER",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
     &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5,
-    &kVersion6, &kVersion7, &kVersion8, &kVersion9};
+    &kVersion6, &kVersion7, &kVersion8, &kVersion9, &kVersion10};
 
 }  // namespace
 

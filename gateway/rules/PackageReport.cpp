@@ -62,6 +62,10 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     out += "state: " + p.state + "\n";
     out += "created: " + formatTime(p.created) + "\n";
     if (p.sentAt) out += "sent: " + formatTime(*p.sentAt) + "\n";
+    if (p.withdrawnAt) {
+        out += "withdrawn: " + formatTime(*p.withdrawnAt) + " by " + p.withdrawnBy +
+               (p.sentAt ? "" : " (the draft was removed)") + "\n";
+    }
     if (p.expiresAt) {
         out += "expires: " + formatTime(*p.expiresAt) + "\n";
     } else if (p.expiresAfter) {

@@ -268,6 +268,13 @@ Status GatewaySession::createDraft(const std::string& name) {
     return s;
 }
 
+bool GatewaySession::removedWithItsPackage(const Place& place) {
+    // A generated file (.link, .status): accepted and left as it is, so that
+    // a client's recursive delete (rm -r, WebDAV DELETE, a mapped drive)
+    // reaches the folder, which takes it along.
+    return place.kind == Place::Kind::Generated && place.package;
+}
+
 Status GatewaySession::removeDirectory(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
@@ -275,13 +282,32 @@ Status GatewaySession::removeDirectory(const std::string& path) {
         return Status::notFound("no such folder: " + path);
     }
     if (!place.isDirectory()) return Status::error(StatusCode::NotADirectory, path);
-    if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
-    if (place.packageRoot) {
-        if (place.area == Area::Outbox) return gateway_.catalog().removeDraft(place.package->id);
-        return Status::denied("a returned package cannot be removed");
+    if (removedWithItsPackage(place)) return Status::ok();
+    if (place.packageRoot && place.kind == Place::Kind::Node && !place.inReply) {
+        return removePackageFolder(place);
     }
+    if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
+    if (place.packageRoot) return Status::denied("a returned package cannot be removed");
     if (place.node.id == account_.filesRoot) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
+}
+
+Status GatewaySession::removePackageFolder(const Place& place) {
+    const PackageRecord& package = *place.package;
+    Status s;
+    std::string action;
+    switch (place.area) {
+        case Area::Outbox:
+            action = "remove draft";
+            s = gateway_.catalog().removeDraft(package.id, account_.name);
+            break;
+        default:
+            return readOnly("/" + place.name);
+    }
+    gateway_.catalog().audit({account_.name, connection_.remoteAddress, connection_.protocol,
+                              action, "/outbox/" + place.name,
+                              package.pid + (s ? "" : ": " + s.message()), s.isOk()});
+    return s;
 }
 
 Status GatewaySession::removeFile(const std::string& path) {
@@ -304,6 +330,7 @@ Status GatewaySession::removeFile(const std::string& path) {
         return FetchArea(gateway_, account_).remove(place.name);
     }
     if (place.isDirectory()) return Status::error(StatusCode::IsADirectory, path);
+    if (removedWithItsPackage(place)) return Status::ok();
     if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
 }

@@ -48,6 +48,11 @@ private:
     // returned into /inbox/<package>/reply.
     Status resolveForCreate(const std::string& path, Place& place);
     Status createDraft(const std::string& name);
+    // Whether removing what is at `place` is accepted without a change: it
+    // goes with its package's folder (see removeDirectory).
+    static bool removedWithItsPackage(const Place& place);
+    // Removing /outbox/<draft>, /sent/<package> or /inbox/<package>.
+    Status removePackageFolder(const Place& place);
     Status sendDraft(const PackageRecord& draft, const std::string& sentName);
     // The quota (files and bytes) and the before_upload hook, for every way a
     // file arrives (upload, server-side copy, link by hash).

@@ -419,7 +419,7 @@ public:
         u.name = "big.iso";
         u.tempName = "t1";
         CPPUNIT_ASSERT(catalog_->createUpload(u).isOk());
-        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", ""}}).isOk());
+        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", "", {}}}).isOk());
         CPPUNIT_ASSERT(catalog_->sendPackage(p.id, "x").code() == StatusCode::Busy);
         CPPUNIT_ASSERT(catalog_->findPackage(p.id, p).isOk());
         CPPUNIT_ASSERT_EQUAL(std::string("draft"), p.state);
@@ -471,7 +471,7 @@ public:
         p.maxDownloads = 2;
         p.message = "hello";
         CPPUNIT_ASSERT(catalog_->updatePackageSettings(p).isOk());
-        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", ""}}).isOk());
+        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", "", {}}}).isOk());
         CPPUNIT_ASSERT(catalog_->sendPackage(p.id, "week").isOk());
         CPPUNIT_ASSERT(catalog_->findPackage(p.id, p).isOk());
         CPPUNIT_ASSERT(p.sentAt.has_value());

@@ -292,15 +292,40 @@ public:
     // ("alice@site-a") as senderName instead of the peer account (CatalogPeers.cpp).
     Status setPackageOrigin(int64_t packageId, const std::string& originSender);
 
-    // --- downloads
-    // Records a download starting. With `limit`, refused (PermissionDenied)
-    // when complete and running downloads of the file already reach it.
-    Status startDownload(DownloadRecord& download, std::optional<int64_t> limit = std::nullopt);
-    // At start: downloads a crash cut are finished, incomplete (their slots freed).
+    // --- downloads (CatalogDownloads.cpp). A file of a package with
+    // max_downloads n serves at most n x size bytes in all, over every
+    // download and protocol at once, plus kRestartAllowanceBytes (at most a
+    // quarter of the size) to a recipient with an ended download of it: one
+    // who broke off or peeked, and started again from zero. A recipient is an account, or a visitor
+    // of the link by address.
+    static constexpr uint64_t kRestartAllowanceBytes = 1 << 20;
+    // Records a download starting; nothing is charged yet. PermissionDenied
+    // when the package is no longer available (or the file gone) or when the
+    // file has served all it may.
+    Status startDownload(DownloadRecord& download);
+    // Charges download `id` up to `wanted` more bytes before they are served
+    // (the first charge records `offset` as where it started), checked against
+    // the limit in the same transaction, so concurrent downloads together
+    // never pass it. `granted` may be less than `wanted`; 0 with
+    // PermissionDenied when nothing is left or the package was withdrawn or
+    // expired meanwhile.
+    Status chargeDownload(int64_t id, uint64_t offset, uint64_t wanted, uint64_t& granted);
+    // Ends a download that served `bytes` of a file of `fileSize`; with
+    // `refund`, what was charged beyond them is given back (without: a zip cut
+    // short, whose files may have been served). `complete`: what this
+    // recipient was served of the file, over all its downloads, reached its
+    // size once more (an honest resume completes; a re-read of the same part
+    // adds up too; for a package a peer forwarded here, serving all from
+    // where the download started also counts: its start was served at the
+    // origin). Idempotent.
+    Status finishDownload(int64_t id, uint64_t bytes, uint64_t fileSize, bool& complete,
+                          bool refund = true);
+    // At start: downloads a crash cut are finished, incomplete; what they were
+    // charged stays charged.
     Status closeInterruptedDownloads();
-    Status finishDownload(int64_t id, uint64_t bytes, bool complete);
     Status listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads);
-    Status countCompleteDownloads(int64_t nodeId, int64_t& count);
+    // What the finished downloads of a file were charged, together.
+    Status servedBytes(int64_t nodeId, uint64_t& bytes);
 
     // --- blobs
     Status findBlob(const std::string& sha256, std::optional<BlobRecord>& blob);

@@ -1,4 +1,4 @@
-// Packages, recipients and downloads.
+// Packages and recipients.
 #include "Catalog.h"
 #include "CatalogRows.h"
 
@@ -278,88 +278,6 @@ Status Catalog::setPackageState(int64_t packageId, const std::string& state) {
 Status Catalog::findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p) {
     return db_->read([&](SqlRunner& sql) {
         p = packageWhere(sql, "WHERE k.return_of = ? AND k.sender_id = ?", {originalId, replierId});
-        return Status::ok();
-    });
-}
-
-Status Catalog::startDownload(DownloadRecord& d, std::optional<int64_t> limit) {
-    return db_->transaction([&](SqlRunner& sql) {
-        if (limit) {
-            // Downloads running now hold a slot, so concurrent readers cannot
-            // together pass the limit; a slot is given back if it ends incomplete.
-            const int64_t taken =
-                sql.queryOne(
-                       "SELECT count(*) FROM download WHERE node_id = ? AND (complete = 1 "
-                       "OR finished IS NULL)",
-                       {d.nodeId})
-                    ->integer(0);
-            if (taken >= *limit) {
-                return Status::denied("the file has been downloaded the maximum " +
-                                      std::to_string(*limit) + " time(s)");
-            }
-        }
-        d.started = nowSeconds();
-        d.id = sql.queryOne(
-                      "INSERT INTO download (package_id, node_id, path, account_id, "
-                      "remote_address, protocol, started, start_offset) VALUES (?, ?, ?, "
-                      "?, ?, ?, ?, ?) RETURNING id",
-                      {d.packageId, d.nodeId, d.path, nullable(d.accountId), d.remoteAddress,
-                       d.protocol, d.started, static_cast<int64_t>(d.startOffset)})
-                   ->integer(0);
-        return Status::ok();
-    });
-}
-
-Status Catalog::finishDownload(int64_t id, uint64_t bytes, bool complete) {
-    return db_->transaction([&](SqlRunner& sql) {
-        sql.execute("UPDATE download SET finished = ?, bytes = ?, complete = ? WHERE id = ?",
-                    {nowSeconds(), static_cast<int64_t>(bytes), int64_t{complete ? 1 : 0}, id});
-        return Status::ok();
-    });
-}
-
-Status Catalog::listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads) {
-    return db_->read([&](SqlRunner& sql) {
-        downloads.clear();
-        for (const SqlRow& row : sql.query(
-                 "SELECT d.id, d.package_id, d.node_id, d.path, d.account_id, a.name, "
-                 "d.remote_address, d.protocol, d.started, d.finished, d.start_offset, d.bytes, "
-                 "d.complete FROM download d LEFT JOIN account a ON a.id = d.account_id WHERE "
-                 "d.package_id = ? ORDER BY d.id",
-                 {packageId})) {
-            DownloadRecord d;
-            d.id = row.integer(0);
-            d.packageId = row.integer(1);
-            d.nodeId = row.integer(2);
-            d.path = row.text(3);
-            d.accountId = row.optionalInteger(4);
-            d.accountName = row.text(5);
-            d.remoteAddress = row.text(6);
-            d.protocol = row.text(7);
-            d.started = row.integer(8);
-            d.finished = row.optionalInteger(9);
-            d.startOffset = static_cast<uint64_t>(row.integer(10));
-            d.bytes = static_cast<uint64_t>(row.integer(11));
-            d.complete = row.integer(12) != 0;
-            downloads.push_back(d);
-        }
-        return Status::ok();
-    });
-}
-
-Status Catalog::closeInterruptedDownloads() {
-    return db_->transaction([&](SqlRunner& sql) {
-        sql.execute("UPDATE download SET finished = ?, complete = 0 WHERE finished IS NULL",
-                    {nowSeconds()});
-        return Status::ok();
-    });
-}
-
-Status Catalog::countCompleteDownloads(int64_t nodeId, int64_t& count) {
-    return db_->read([&](SqlRunner& sql) {
-        count = sql.queryOne("SELECT count(*) FROM download WHERE node_id = ? AND complete = 1",
-                             {nodeId})
-                    ->integer(0);
         return Status::ok();
     });
 }

@@ -94,8 +94,9 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     }
     out += "downloads:\n";
     for (const DownloadRecord& d : downloads) {
-        out += "  " + formatTime(d.started) + "  " +
-               (d.accountName.empty() ? "(link)" : d.accountName) + "  " + d.path + "  " +
+        // Start..end of the download as one field ("..-" while it runs).
+        out += "  " + formatTime(d.started) + ".." + (d.finished ? formatTime(*d.finished) : "-") +
+               "  " + (d.accountName.empty() ? "(link)" : d.accountName) + "  " + d.path + "  " +
                std::to_string(d.bytes) + " bytes from offset " + std::to_string(d.startOffset) +
                "  " + (d.complete ? "complete" : (d.finished ? "incomplete" : "in progress")) +
                "  " + d.protocol + " " + d.remoteAddress + "\n";

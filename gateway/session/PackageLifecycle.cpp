@@ -42,9 +42,10 @@ void expireIfExhausted(Gateway& gateway, int64_t packageId) {
     std::vector<std::pair<std::string, NodeRecord>> files;
     if (!catalog.listFilesUnder(package.rootNode, files)) return;
     for (const auto& [path, node] : files) {
-        if (path == ".dad") continue;
-        int64_t count = 0;
-        if (!catalog.countCompleteDownloads(node.id, count) || count < *package.maxDownloads) {
+        if (path == ".dad" || node.size == 0) continue;  // an empty file holds nothing back
+        uint64_t served = 0;
+        if (!catalog.servedBytes(node.id, served) ||
+            served < static_cast<uint64_t>(*package.maxDownloads) * node.size) {
             return;
         }
     }

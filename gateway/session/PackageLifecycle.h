@@ -15,8 +15,8 @@ class Gateway;
 // if its time has just passed.
 bool expireIfDue(Gateway& gateway, const PackageRecord& package);
 
-// After a complete download: expires the package once every file reached
-// max_downloads.
+// After a download: expires the package once every file has served
+// max_downloads times its size (Catalog's limit in bytes).
 void expireIfExhausted(Gateway& gateway, int64_t packageId);
 
 // The package `replier` is returning to the sender of `original` (seed 000's

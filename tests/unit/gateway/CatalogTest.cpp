@@ -498,13 +498,18 @@ public:
         DownloadRecord partial = d;
         CPPUNIT_ASSERT(catalog_->startDownload(partial).isOk());
 
-        int64_t count = -1;
-        CPPUNIT_ASSERT(catalog_->countCompleteDownloads(file.id, count).isOk());
-        CPPUNIT_ASSERT_EQUAL(int64_t{0}, count);
-        CPPUNIT_ASSERT(catalog_->finishDownload(d.id, file.size, true).isOk());
-        CPPUNIT_ASSERT(catalog_->finishDownload(partial.id, 3, false).isOk());
-        CPPUNIT_ASSERT(catalog_->countCompleteDownloads(file.id, count).isOk());
-        CPPUNIT_ASSERT_EQUAL(int64_t{1}, count);
+        uint64_t granted = 0;
+        CPPUNIT_ASSERT(catalog_->chargeDownload(d.id, 0, file.size, granted).isOk());
+        CPPUNIT_ASSERT_EQUAL(file.size, granted);
+        CPPUNIT_ASSERT(catalog_->chargeDownload(partial.id, 0, 3, granted).isOk());
+        bool complete = false;
+        CPPUNIT_ASSERT(catalog_->finishDownload(d.id, file.size, file.size, complete).isOk());
+        CPPUNIT_ASSERT(complete);
+        CPPUNIT_ASSERT(catalog_->finishDownload(partial.id, 3, file.size, complete).isOk());
+        CPPUNIT_ASSERT(!complete);
+        uint64_t served = 0;
+        CPPUNIT_ASSERT(catalog_->servedBytes(file.id, served).isOk());
+        CPPUNIT_ASSERT_EQUAL(file.size + 3, served);
 
         std::vector<DownloadRecord> downloads;
         CPPUNIT_ASSERT(catalog_->listDownloads(p.id, downloads).isOk());

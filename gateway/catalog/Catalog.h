@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -168,6 +169,10 @@ struct ForwardRecord {
     std::string error;  // the last failure ("" when none)
     int64_t attempts = 0;
     int64_t updatedAt = 0;
+    // A forward made before its package was withdrawn: the withdrawal at
+    // the far side ("" none asked, queued, done, failed) and why it failed.
+    std::string withdrawal;
+    std::string withdrawalError;
 };
 
 // An address-book group (CatalogGroups.cpp): site-wide (no owner, made by an
@@ -256,11 +261,16 @@ public:
     Status findSent(int64_t senderId, const std::string& sentName, std::optional<PackageRecord>& p);
     Status listPackagesOfSender(int64_t senderId, const std::string& state,
                                 std::vector<PackageRecord>& packages);
-    // Sent packages of which the account is a recipient, with the inbox name.
+    // Sent packages of which the account is a recipient, with the inbox name
+    // (not those the account removed from its inbox).
     Status listInbox(int64_t accountId,
                      std::vector<std::pair<std::string, PackageRecord>>& packages);
     Status findInbox(int64_t accountId, const std::string& inboxName,
                      std::optional<PackageRecord>& package);
+    // The recipient removed the package from their /inbox: hidden for them
+    // only (listInbox and findInbox no longer see it). NotFound when it is not
+    // in their inbox.
+    Status hideFromInbox(int64_t packageId, int64_t accountId);
     Status listPackages(std::optional<int64_t> accountId, std::vector<PackageRecord>& packages);
     // Writes the manifest's fields (message, expiry, limits, password, notify, forward).
     Status updatePackageSettings(const PackageRecord& package);
@@ -280,6 +290,16 @@ public:
     // history, its files are removed so their blobs can be collected once
     // nothing else references them. One transaction; idempotent.
     Status endPackage(int64_t packageId, const std::string& state);
+    // Withdraws a sent package (InvalidArgument otherwise), in one
+    // transaction: ended as endPackage does (state withdrawn, by
+    // `withdrawnBy`, now), its queued or dead jobs whose payload holds one of
+    // `jobFragments` cancelled, its forwards not yet made marked failed, and
+    // for each forward already made (its copy is elsewhere) its withdrawal
+    // queued: a job of `withdrawalKind` with payload `withdrawalPayload(site)`.
+    Status withdrawPackage(int64_t packageId, const std::string& withdrawnBy,
+                           const std::vector<std::string>& jobFragments,
+                           const std::string& withdrawalKind,
+                           const std::function<std::string(const std::string&)>& withdrawalPayload);
     // The file list kept by endPackage (path, size, sha256).
     Status listFileHistory(int64_t packageId,
                            std::vector<std::pair<std::string, NodeRecord>>& files);
@@ -395,6 +415,10 @@ public:
     Status updateForward(int64_t packageId, const std::string& site, const std::string& state,
                          uint64_t bytesDone, uint64_t bytesTotal, const std::string& error,
                          bool attempt);
+    // Records the withdrawal at the far side of a forward already made
+    // (ForwardRecord::withdrawal).
+    Status updateWithdrawal(int64_t packageId, const std::string& site,
+                            const std::string& withdrawal, const std::string& error);
     Status listForwards(int64_t packageId, std::vector<ForwardRecord>& forwards);
 
     // --- address-book groups (CatalogGroups.cpp). `ownerId` absent: the site's.

@@ -110,7 +110,8 @@ Status Catalog::listInbox(int64_t accountId,
                                                " FROM recipient r JOIN package k ON k.id = "
                                                "r.package_id JOIN account s ON s.id = "
                                                "k.sender_id WHERE r.account_id = ? AND k.state "
-                                               "= 'sent' ORDER BY r.inbox_name",
+                                               "= 'sent' AND r.hidden_at IS NULL ORDER BY "
+                                               "r.inbox_name",
                                            {accountId})) {
             SqlRows shifted = sql.query(kSelectPackage + "WHERE k.id = ?", {row.integer(1)});
             if (shifted.empty()) continue;
@@ -125,7 +126,8 @@ Status Catalog::findInbox(int64_t accountId, const std::string& inboxName,
     return db_->read([&](SqlRunner& sql) {
         package = packageWhere(sql,
                                "JOIN recipient r ON r.package_id = k.id WHERE r.account_id = ? "
-                               "AND r.inbox_name = ? AND k.state = 'sent'",
+                               "AND r.inbox_name = ? AND k.state = 'sent' AND r.hidden_at IS "
+                               "NULL",
                                {accountId, inboxName});
         return Status::ok();
     });
@@ -174,10 +176,11 @@ Status Catalog::setRecipients(int64_t packageId, const std::vector<RecipientReco
 Status Catalog::listRecipients(int64_t packageId, std::vector<RecipientRecord>& recipients) {
     return db_->read([&](SqlRunner& sql) {
         recipients.clear();
-        for (const SqlRow& row : sql.query("SELECT id, package_id, address, account_id, kind, "
-                                           "inbox_name FROM recipient WHERE package_id = ? "
-                                           "ORDER BY id",
-                                           {packageId})) {
+        for (const SqlRow& row :
+             sql.query("SELECT id, package_id, address, account_id, kind, "
+                       "inbox_name, hidden_at FROM recipient WHERE package_id = ? "
+                       "ORDER BY id",
+                       {packageId})) {
             RecipientRecord r;
             r.id = row.integer(0);
             r.packageId = row.integer(1);
@@ -185,6 +188,7 @@ Status Catalog::listRecipients(int64_t packageId, std::vector<RecipientRecord>& 
             r.accountId = row.optionalInteger(3);
             r.kind = row.text(4);
             r.inboxName = row.text(5);
+            r.hiddenAt = row.optionalInteger(6);
             recipients.push_back(r);
         }
         return Status::ok();
@@ -264,6 +268,17 @@ Status Catalog::removeDraft(int64_t packageId, const std::string& removedBy) {
             "UPDATE package SET state = 'withdrawn', withdrawn_by = ?, withdrawn_at = ? WHERE "
             "id = ?",
             {removedBy, nowSeconds(), packageId});
+        return Status::ok();
+    });
+}
+
+Status Catalog::hideFromInbox(int64_t packageId, int64_t accountId) {
+    return db_->transaction([&](SqlRunner& sql) {
+        if (sql.execute("UPDATE recipient SET hidden_at = ? WHERE package_id = ? AND account_id = "
+                        "? AND hidden_at IS NULL",
+                        {nowSeconds(), packageId, accountId}) == 0) {
+            return Status::notFound("the package is not in this inbox");
+        }
         return Status::ok();
     });
 }

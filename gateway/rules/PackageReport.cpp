@@ -85,7 +85,8 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     out += "recipients:\n";
     for (const RecipientRecord& r : recipients) {
         out += "  " + r.kind + " " + r.address +
-               (r.accountId ? " (account)" : " (notification pending)") + "\n";
+               (r.accountId ? " (account)" : " (notification pending)") +
+               (r.hiddenAt ? " removed from their inbox " + formatTime(*r.hiddenAt) : "") + "\n";
     }
     out += "files:\n";
     for (const auto& [path, node] : files) {
@@ -109,6 +110,13 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
                std::to_string(f.bytesTotal) + " bytes  attempts " + std::to_string(f.attempts) +
                "  " + formatTime(f.updatedAt) + (f.error.empty() ? "" : "  error: " + f.error) +
                "\n";
+        if (f.withdrawal == "queued") {
+            out += "    withdrawal there: queued\n";
+        } else if (f.withdrawal == "done") {
+            out += "    withdrawn there too\n";
+        } else if (f.withdrawal == "failed") {
+            out += "    NOT withdrawn there: " + f.withdrawalError + "\n";
+        }
     }
     return Status::ok();
 }

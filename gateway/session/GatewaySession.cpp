@@ -5,6 +5,7 @@
 #include "Delivery.h"
 #include "FetchArea.h"
 #include "Gateway.h"
+#include "PackageLifecycle.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
 #include "UploadStream.h"
@@ -269,15 +270,34 @@ Status GatewaySession::createDraft(const std::string& name) {
 }
 
 bool GatewaySession::removedWithItsPackage(const Place& place) {
-    // A generated file (.link, .status): accepted and left as it is, so that
-    // a client's recursive delete (rm -r, WebDAV DELETE, a mapped drive)
-    // reaches the folder, which takes it along.
-    return place.kind == Place::Kind::Generated && place.package;
+    // A generated file (.link, .status), or what a received package holds:
+    // accepted and left as it is, so that a client's recursive delete (rm -r,
+    // WebDAV DELETE, a mapped drive) reaches the folder, which takes it along.
+    if (place.kind == Place::Kind::Generated && place.package) return true;
+    return place.area == Area::Inbox && place.package && !place.inReply && !place.packageRoot &&
+           place.kind == Place::Kind::Node;
+}
+
+bool GatewaySession::inSentPackage(const Place& place) {
+    return place.area == Area::Sent && place.package && place.kind != Place::Kind::Generated;
+}
+
+Status GatewaySession::removeFromSent(const Place& place) {
+    const PackageRecord& package = *place.package;
+    // The files of a sent package go together: removing any of them (or its
+    // folder) withdraws it whole, at once; what it held is gone with it.
+    if (package.state == "sent") {
+        return withdrawPackage(gateway_, package, account_.name, connection_);
+    }
+    if (package.state == "withdrawn") return Status::ok();
+    if (place.kind == Place::Kind::Missing) return Status::notFound("no such file: " + place.name);
+    return Status::denied("the package is " + package.state + "; its tracking stays in /sent");
 }
 
 Status GatewaySession::removeDirectory(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
+    if (inSentPackage(place)) return removeFromSent(place);
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such folder: " + path);
     }
@@ -301,11 +321,17 @@ Status GatewaySession::removePackageFolder(const Place& place) {
             action = "remove draft";
             s = gateway_.catalog().removeDraft(package.id, account_.name);
             break;
+        case Area::Inbox:
+            // Hidden for this recipient only; the sender's tracking says so.
+            action = "remove from inbox";
+            s = gateway_.catalog().hideFromInbox(package.id, account_.id);
+            break;
         default:
             return readOnly("/" + place.name);
     }
     gateway_.catalog().audit({account_.name, connection_.remoteAddress, connection_.protocol,
-                              action, "/outbox/" + place.name,
+                              action,
+                              (place.area == Area::Outbox ? "/outbox/" : "/inbox/") + place.name,
                               package.pid + (s ? "" : ": " + s.message()), s.isOk()});
     return s;
 }
@@ -313,6 +339,7 @@ Status GatewaySession::removePackageFolder(const Place& place) {
 Status GatewaySession::removeFile(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
+    if (inSentPackage(place) && !place.isDirectory()) return removeFromSent(place);
     if (place.kind == Place::Kind::Missing && place.upload) {
         if (!gateway_.claimUpload(place.upload->tempName, false)) {
             return Status::error(StatusCode::Busy, place.name + " is being uploaded");

@@ -51,7 +51,13 @@ private:
     // Whether removing what is at `place` is accepted without a change: it
     // goes with its package's folder (see removeDirectory).
     static bool removedWithItsPackage(const Place& place);
-    // Removing /outbox/<draft>, /sent/<package> or /inbox/<package>.
+    // Whether `place` is a sent package's folder or inside it (not a
+    // generated file): removing it is removeFromSent.
+    static bool inSentPackage(const Place& place);
+    // Removing a sent package, or anything it holds, withdraws it; once
+    // withdrawn, removing it again (or what it held) is Ok.
+    Status removeFromSent(const Place& place);
+    // Removing /outbox/<draft> or /inbox/<package>.
     Status removePackageFolder(const Place& place);
     Status sendDraft(const PackageRecord& draft, const std::string& sentName);
     // The quota (files and bytes) and the before_upload hook, for every way a

@@ -3,6 +3,7 @@
 #include "Gateway.h"
 #include "Notifications.h"
 #include "Secrets.h"
+#include "Sites.h"
 
 namespace dad {
 
@@ -51,6 +52,20 @@ void expireIfExhausted(Gateway& gateway, int64_t packageId) {
     }
     expire(gateway, package,
            "every file downloaded " + std::to_string(*package.maxDownloads) + " time(s)");
+}
+
+Status withdrawPackage(Gateway& gateway, const PackageRecord& package, const std::string& by,
+                       const ConnectionInfo& connection) {
+    Catalog& catalog = gateway.catalog();
+    // Notifications name the package by "pid", forwards by "package".
+    Status s = catalog.withdrawPackage(
+        package.id, by, {"\"pid\":\"" + package.pid + "\"", "\"package\":\"" + package.pid + "\""},
+        Sites::kWithdrawalJob, [&](const std::string& site) {
+            return Sites::forwardPayload({package.pid, site});
+        });
+    catalog.audit({by, connection.remoteAddress, connection.protocol, "withdraw", package.pid,
+                   s ? "withdrawn" : s.message(), s.isOk()});
+    return s;
 }
 
 Status openReply(Gateway& gateway, const PackageRecord& original, const AccountRecord& replier,

@@ -265,8 +265,9 @@ public:
     // (not those the account removed from its inbox).
     Status listInbox(int64_t accountId,
                      std::vector<std::pair<std::string, PackageRecord>>& packages);
+    // `hidden`: the one the account removed from its inbox instead.
     Status findInbox(int64_t accountId, const std::string& inboxName,
-                     std::optional<PackageRecord>& package);
+                     std::optional<PackageRecord>& package, bool hidden = false);
     // The recipient removed the package from their /inbox: hidden for them
     // only (listInbox and findInbox no longer see it). NotFound when it is not
     // in their inbox.

@@ -122,12 +122,13 @@ Status Catalog::listInbox(int64_t accountId,
 }
 
 Status Catalog::findInbox(int64_t accountId, const std::string& inboxName,
-                          std::optional<PackageRecord>& package) {
+                          std::optional<PackageRecord>& package, bool hidden) {
     return db_->read([&](SqlRunner& sql) {
         package = packageWhere(sql,
-                               "JOIN recipient r ON r.package_id = k.id WHERE r.account_id = ? "
-                               "AND r.inbox_name = ? AND k.state = 'sent' AND r.hidden_at IS "
-                               "NULL",
+                               std::string("JOIN recipient r ON r.package_id = k.id WHERE "
+                                           "r.account_id = ? AND r.inbox_name = ? AND k.state = "
+                                           "'sent' AND r.hidden_at IS ") +
+                                   (hidden ? "NOT NULL" : "NULL"),
                                {accountId, inboxName});
         return Status::ok();
     });

@@ -108,6 +108,12 @@ Status GatewaySession::stat(const std::string& path, FileInfo& info) {
         }
         return Status::ok();
     }
+    if (place.gone && place.kind == Place::Kind::Missing) {
+        // What a gone package held reads as an empty folder: a recursive
+        // delete that looks before it goes in (lftp's rm -r) finishes.
+        info = directory(place.name, false, place.package->created);
+        return Status::ok();
+    }
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such file or folder: " + path);
     }
@@ -137,6 +143,7 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
                 return s;
             }
             for (const PackageRecord& p : packages) {
+                if (p.state == "withdrawn") continue;  // its sender removed it
                 entries.push_back(
                     directory(drafts ? p.name : p.sentName, drafts, p.sentAt.value_or(p.created)));
             }
@@ -163,6 +170,8 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
         return Status::ok();
     }
     if (place.kind == Place::Kind::EmptyReply) return Status::ok();
+    // Empty at any depth, so a recursive delete that lists as it goes finishes.
+    if (place.gone) return Status::ok();
     if (place.kind != Place::Kind::Node || !place.node.isDir) {
         if (place.kind == Place::Kind::Missing && !place.upload) {
             return Status::notFound("no such folder: " + path);
@@ -270,41 +279,30 @@ Status GatewaySession::createDraft(const std::string& name) {
 }
 
 bool GatewaySession::removedWithItsPackage(const Place& place) {
-    // A generated file (.link, .status), or what a received package holds:
-    // accepted and left as it is, so that a client's recursive delete (rm -r,
-    // WebDAV DELETE, a mapped drive) reaches the folder, which takes it along.
-    if (place.kind == Place::Kind::Generated && place.package) return true;
-    return place.area == Area::Inbox && place.package && !place.inReply && !place.packageRoot &&
-           place.kind == Place::Kind::Node;
+    // A generated file (.link, .status): accepted and left as it is, so that
+    // a client's recursive delete (rm -r, WebDAV DELETE, a mapped drive)
+    // reaches the folder, which takes it along. In a package gone already
+    // (withdrawn, removed from this inbox) everything went with it.
+    return (place.kind == Place::Kind::Generated && place.package) || place.gone;
 }
 
-bool GatewaySession::inSentPackage(const Place& place) {
-    return place.area == Area::Sent && place.package && place.kind != Place::Kind::Generated;
-}
-
-Status GatewaySession::removeFromSent(const Place& place) {
-    const PackageRecord& package = *place.package;
-    // The files of a sent package go together: removing any of them (or its
-    // folder) withdraws it whole, at once; what it held is gone with it.
-    if (package.state == "sent") {
-        return withdrawPackage(gateway_, package, account_.name, connection_);
-    }
-    if (package.state == "withdrawn") return Status::ok();
-    if (place.kind == Place::Kind::Missing) return Status::notFound("no such file: " + place.name);
-    return Status::denied("the package is " + package.state + "; its tracking stays in /sent");
+bool GatewaySession::takesItsPackage(const Place& place) {
+    // The files of a sent or received package go together.
+    return place.package && !place.inReply && place.kind == Place::Kind::Node &&
+           (place.area == Area::Sent || place.area == Area::Inbox);
 }
 
 Status GatewaySession::removeDirectory(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
-    if (inSentPackage(place)) return removeFromSent(place);
+    if (removedWithItsPackage(place)) return Status::ok();
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such folder: " + path);
     }
     if (!place.isDirectory()) return Status::error(StatusCode::NotADirectory, path);
-    if (removedWithItsPackage(place)) return Status::ok();
-    if (place.packageRoot && place.kind == Place::Kind::Node && !place.inReply) {
-        return removePackageFolder(place);
+    if (takesItsPackage(place) ||
+        (place.packageRoot && place.kind == Place::Kind::Node && !place.inReply)) {
+        return removePackage(place);
     }
     if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
     if (place.packageRoot) return Status::denied("a returned package cannot be removed");
@@ -312,7 +310,7 @@ Status GatewaySession::removeDirectory(const std::string& path) {
     return gateway_.catalog().removeNode(place.node.id);
 }
 
-Status GatewaySession::removePackageFolder(const Place& place) {
+Status GatewaySession::removePackage(const Place& place) {
     const PackageRecord& package = *place.package;
     Status s;
     std::string action;
@@ -321,6 +319,13 @@ Status GatewaySession::removePackageFolder(const Place& place) {
             action = "remove draft";
             s = gateway_.catalog().removeDraft(package.id, account_.name);
             break;
+        case Area::Sent:
+            // Withdrawn whole, at once (PackageLifecycle audits it).
+            if (package.state == "sent") {
+                return withdrawPackage(gateway_, package, account_.name, connection_);
+            }
+            return Status::denied("the package is " + package.state +
+                                  "; its tracking stays in /sent");
         case Area::Inbox:
             // Hidden for this recipient only; the sender's tracking says so.
             action = "remove from inbox";
@@ -331,7 +336,7 @@ Status GatewaySession::removePackageFolder(const Place& place) {
     }
     gateway_.catalog().audit({account_.name, connection_.remoteAddress, connection_.protocol,
                               action,
-                              (place.area == Area::Outbox ? "/outbox/" : "/inbox/") + place.name,
+                              place.area == Area::Outbox ? "/outbox/" + package.name : "/inbox",
                               package.pid + (s ? "" : ": " + s.message()), s.isOk()});
     return s;
 }
@@ -339,7 +344,7 @@ Status GatewaySession::removePackageFolder(const Place& place) {
 Status GatewaySession::removeFile(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
-    if (inSentPackage(place) && !place.isDirectory()) return removeFromSent(place);
+    if (place.gone) return Status::ok();  // it went with its package
     if (place.kind == Place::Kind::Missing && place.upload) {
         if (!gateway_.claimUpload(place.upload->tempName, false)) {
             return Status::error(StatusCode::Busy, place.name + " is being uploaded");
@@ -356,8 +361,9 @@ Status GatewaySession::removeFile(const std::string& path) {
     if (place.area == Area::Fetch && place.kind == Place::Kind::Generated) {
         return FetchArea(gateway_, account_).remove(place.name);
     }
-    if (place.isDirectory()) return Status::error(StatusCode::IsADirectory, path);
     if (removedWithItsPackage(place)) return Status::ok();
+    if (place.isDirectory()) return Status::error(StatusCode::IsADirectory, path);
+    if (takesItsPackage(place)) return removePackage(place);
     if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
 }

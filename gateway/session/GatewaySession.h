@@ -49,16 +49,14 @@ private:
     Status resolveForCreate(const std::string& path, Place& place);
     Status createDraft(const std::string& name);
     // Whether removing what is at `place` is accepted without a change: it
-    // goes with its package's folder (see removeDirectory).
+    // goes with its package's folder, or went with it (see removeDirectory).
     static bool removedWithItsPackage(const Place& place);
-    // Whether `place` is a sent package's folder or inside it (not a
-    // generated file): removing it is removeFromSent.
-    static bool inSentPackage(const Place& place);
-    // Removing a sent package, or anything it holds, withdraws it; once
-    // withdrawn, removing it again (or what it held) is Ok.
-    Status removeFromSent(const Place& place);
-    // Removing /outbox/<draft> or /inbox/<package>.
-    Status removePackageFolder(const Place& place);
+    // Whether removing what is at `place` (a file or folder of a sent or
+    // received package) removes the whole package: removePackage.
+    static bool takesItsPackage(const Place& place);
+    // Removing a draft, withdrawing a sent package, removing a received one
+    // from this inbox.
+    Status removePackage(const Place& place);
     Status sendDraft(const PackageRecord& draft, const std::string& sentName);
     // The quota (files and bytes) and the before_upload hook, for every way a
     // file arrives (upload, server-side copy, link by hash).

@@ -6,7 +6,7 @@ import os
 import re
 import urllib.parse
 
-from harness import run, upload_checked
+from harness import basic_auth, run, upload_checked
 
 
 def make_draft(client, draft, files, manifest=None):
@@ -37,16 +37,28 @@ def link_status(gateway, path):
     return status
 
 
-def rclone_dav(gateway, user, password, *args, root="/"):
-    """rclone against the WebDAV listener as `user` (remote "dav:", vendor
-    owncloud, HTTPS without certificate check): a Result."""
+def rclone_dav_env(gateway, user, password, root="/"):
+    """The environment that gives rclone the remote "dav:": the WebDAV
+    listener as `user` (vendor owncloud, HTTPS)."""
     obscured = run(["rclone", "obscure", password]).stdout.strip()
-    env = dict(os.environ, RCLONE_CONFIG_DAV_TYPE="webdav",
-               RCLONE_CONFIG_DAV_URL=gateway.web_url(root, https=True),
-               RCLONE_CONFIG_DAV_VENDOR="owncloud", RCLONE_CONFIG_DAV_USER=user,
-               RCLONE_CONFIG_DAV_PASS=obscured, RCLONE_CONFIG="/dev/null")
+    return dict(os.environ, RCLONE_CONFIG_DAV_TYPE="webdav",
+                RCLONE_CONFIG_DAV_URL=gateway.web_url(root, https=True),
+                RCLONE_CONFIG_DAV_VENDOR="owncloud", RCLONE_CONFIG_DAV_USER=user,
+                RCLONE_CONFIG_DAV_PASS=obscured, RCLONE_CONFIG="/dev/null")
+
+
+def rclone_dav(gateway, user, password, *args, root="/"):
+    """rclone against the WebDAV listener as `user` (remote "dav:", without
+    certificate check): a Result."""
     return run(["rclone", "--no-check-certificate", "--low-level-retries", "1", "--retries", "1"]
-               + list(args), env=env)
+               + list(args), env=rclone_dav_env(gateway, user, password, root))
+
+
+def curl_delete(gateway, user, path):
+    """curl's WebDAV DELETE of `path` as `user` ((name, password)) over
+    HTTPS: a Result whose stdout is the HTTP status."""
+    return run(["curl", "-sS", "-k", "-X", "DELETE", "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Authorization: " + basic_auth(*user), gateway.web_url(path, https=True)])
 
 
 def shown(gateway, pid):

@@ -7,8 +7,8 @@ the name can start a new draft."""
 import unittest
 
 from ftps_client import lftp
-from harness import GatewayTestCase, basic_auth, listed_names, run
-from package_life import link_status, make_draft, rclone_dav, shown
+from harness import GatewayTestCase, listed_names
+from package_life import curl_delete, link_status, make_draft, rclone_dav, shown
 
 ALICE = ("alice", "alice-pw-drafts")
 
@@ -59,9 +59,7 @@ class DraftRemovalTest(GatewayTestCase, unittest.TestCase):
 
     def test_webdav_delete_of_the_folder(self):
         pid, link = self.used_draft("by-dav")
-        result = run(["curl", "-sS", "-k", "-X", "DELETE", "-o", "/dev/null", "-w", "%{http_code}",
-                      "-H", "Authorization: " + basic_auth(*ALICE),
-                      self.gateway.web_url("/outbox/by-dav/", https=True)])
+        result = curl_delete(self.gateway, ALICE, "/outbox/by-dav/")
         self.assertEqual(result.stdout, "204", result)
         self.assertRemoved("by-dav", pid, link)
 

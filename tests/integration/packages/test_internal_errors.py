@@ -1,6 +1,7 @@
 """Internal errors stay inside (issue 18): when the catalog fails, no SQLite
 text reaches a client over SFTP, FTPS, WebDAV (also inside a 207
-Multi-Status) or the package pages; each client gets its protocol's error
+Multi-Status) or the package pages, also when a package is withdrawn or
+removed from an inbox; each client gets its protocol's error
 with a short message naming a reference, and the log has that reference with
 the detail.
 
@@ -34,6 +35,12 @@ class InternalErrorsTest(GatewayTestCase, unittest.TestCase):
         cls.add_trigger("node_delete", "BEFORE DELETE ON node WHEN OLD.name LIKE 'boom%'")
         cls.add_trigger("download_insert",
                         "BEFORE INSERT ON download WHEN NEW.path LIKE '%boom%'")
+        cls.add_trigger("package_withdraw",
+                        "BEFORE UPDATE OF state ON package WHEN NEW.state = 'withdrawn' "
+                        "AND OLD.sent_name LIKE 'boom%'")
+        cls.add_trigger("recipient_hide",
+                        "BEFORE UPDATE OF hidden_at ON recipient WHEN NEW.inbox_name LIKE "
+                        "'%boom%'")
 
     @classmethod
     def add_trigger(cls, name, when):
@@ -113,6 +120,33 @@ class InternalErrorsTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual(status, 207, body)
         self.assertIn("boom-member", body.decode())
         self.assertKeptInside(body.decode())
+
+    def test_withdraw_and_inbox_removal_over_each_protocol(self):
+        self.sent_file("boom-w-sftp", "a.txt")
+        with self.assertRaises(IOError) as refused:
+            self.client(*ALICE).rmdir("/sent/boom-w-sftp")
+        self.assertKeptInside(str(refused.exception))
+        with self.assertRaises(IOError) as refused:
+            self.client(*BOB).rmdir("/inbox/alice-boom-w-sftp")
+        self.assertKeptInside(str(refused.exception))
+
+        self.sent_file("boom-w-ftp", "b.txt")
+        for user, path in ((ALICE, "/sent/boom-w-ftp"), (BOB, "/inbox/alice-boom-w-ftp")):
+            ftp = ftplib_client(self.gateway, *user)
+            self.addCleanup(ftp.close)
+            with self.assertRaises(Exception) as refused:
+                ftp.rmd(path)
+            self.assertTrue(str(refused.exception).startswith("451"), refused.exception)
+            self.assertKeptInside(str(refused.exception))
+
+        self.sent_file("boom-w-dav", "c.txt")
+        for user, path in ((ALICE, "/sent/boom-w-dav"), (BOB, "/inbox/alice-boom-w-dav")):
+            status, _, body = self.gateway.web_request("DELETE", path, user=user)
+            self.assertIn(status, (207, 500), body)
+            self.assertKeptInside(body.decode())
+        # Nothing was withdrawn or removed.
+        self.assertIn("boom-w-dav", self.client(*ALICE).listdir("/sent"))
+        self.assertIn("alice-boom-w-dav", self.client(*BOB).listdir("/inbox"))
 
     def test_package_page_download(self):
         alice = self.client(*ALICE)

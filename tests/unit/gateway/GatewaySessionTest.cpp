@@ -8,6 +8,7 @@
 #include "DeadProperties.h"
 #include "FaultyFileSystem.h"
 #include "Gateway.h"
+#include "PackageReport.h"
 #include "Secrets.h"
 #include "Sha256.h"
 
@@ -503,9 +504,14 @@ public:
     void testRemovingFromTheInboxHidesItThere() {
         const std::string name = sendToBob({{"report.txt", "kept"}});
         const std::string dir = "/inbox/" + name;
-        // A file goes with its package's folder: accepted, left as it is.
+        // A package's files go together: removing one removes it from the inbox.
         ASSERT_OK(bob().removeFile(dir + "/report.txt"));
-        CPPUNIT_ASSERT_EQUAL(std::string("kept"), readText(bob(), dir + "/report.txt"));
+        CPPUNIT_ASSERT(names(bob(), "/inbox").empty());
+        // Its folder stays reachable, empty, so a recursive delete finishes.
+        CPPUNIT_ASSERT(names(bob(), dir).empty());
+        std::string content;
+        ASSERT_CODE(NotFound, read(bob(), dir + "/report.txt", content));
+        ASSERT_OK(bob().removeFile(dir + "/report.txt"));
         ASSERT_OK(bob().removeDirectory(dir));
         CPPUNIT_ASSERT(names(bob(), "/inbox").empty());
         CPPUNIT_ASSERT_EQUAL(std::string("sent"), sentPackage("bob").state);
@@ -523,11 +529,12 @@ public:
         // What it held went with it: removing the rest, then its folder, is Ok.
         ASSERT_OK(alice().removeFile("/sent/bob/b.txt"));
         ASSERT_OK(alice().removeDirectory("/sent/bob"));
-        CPPUNIT_ASSERT((names(alice(), "/sent") == std::vector<std::string>{"bob"}));
-        const std::vector<std::string> left = names(alice(), "/sent/bob");
-        CPPUNIT_ASSERT(!has(left, "a.txt") && !has(left, "b.txt") && has(left, ".status"));
-        CPPUNIT_ASSERT(readText(alice(), "/sent/bob/.status").find("state: withdrawn") !=
-                       std::string::npos);
+        // It leaves /sent; its folder stays reachable, empty, and the tracking stays.
+        CPPUNIT_ASSERT(names(alice(), "/sent").empty());
+        CPPUNIT_ASSERT(names(alice(), "/sent/bob").empty());
+        std::string report;
+        ASSERT_OK(dad::PackageReport(gateway_->catalog(), "").write(sentPackage("bob"), report));
+        CPPUNIT_ASSERT(report.find("state: withdrawn") != std::string::npos);
         std::unique_ptr<ReadStream> stream;
         ASSERT_CODE(NotFound, bob().openRead("/inbox/" + name + "/b.txt", stream));
     }

@@ -1,10 +1,14 @@
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "AtomicFile.h"
 #include "CommandLine.h"
 #include "Commands.h"
+#include "FileSystem.h"
 #include "LuaPolicies.h"
 #include "PackageReport.h"
 
@@ -41,7 +45,8 @@ int testScript(Gateway& gateway, const std::vector<std::string>& words) {
         return fail("usage: policy test SCRIPT [--hook HOOK] [--user NAME]", 2);
     }
     std::unique_ptr<LuaScript> script;
-    if (Status s = LuaPolicies::loadFile(positional[0], LuaLimits(), script); !s) {
+    if (Status s = LuaPolicies::loadFile(positional[0], gateway.options().policyLimits, script);
+        !s) {
         return fail(s.message());
     }
     const std::string user = flags.count("user") ? flags["user"] : "alice";
@@ -80,7 +85,7 @@ int testScript(Gateway& gateway, const std::vector<std::string>& words) {
 }
 
 int reload(Gateway& gateway) {
-    LuaPolicies candidate(gateway.options().policyDir, true, LuaLimits(),
+    LuaPolicies candidate(gateway.options().policyDir, true, gateway.options().policyLimits,
                           [](const std::string&) {});
     if (Status s = candidate.reload(); !s) return fail(s.message());
     for (const std::string& name : candidate.scriptNames())
@@ -98,12 +103,43 @@ int reload(Gateway& gateway) {
     return 0;
 }
 
+// The scripts of policy.dir and, from the running dadgate, whether each is in service.
+int listScripts(Gateway& gateway) {
+    std::string status;
+    const bool running =
+        readWholeFile(Gateway::policyStatusPath(gateway.options().dataDir), status).isOk();
+    std::map<std::string, std::string> states;
+    std::istringstream lines(status);
+    for (std::string line; std::getline(lines, line);) {
+        const size_t tab = line.find('\t');
+        if (tab != std::string::npos) states[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+    std::vector<std::string> names;
+    if (!gateway.options().policyDir.empty() &&
+        posixFileSystem().exists(gateway.options().policyDir)) {
+        posixFileSystem().listDirectory(gateway.options().policyDir, names);
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+        if (name.size() < 5 || name.compare(name.size() - 4, 4, ".lua") != 0) continue;
+        std::string state = running ? "not loaded (dadctl policy reload)" : "dadgate has not run";
+        if (auto it = states.find(name); it != states.end()) {
+            state = it->second;
+            std::replace(state.begin(), state.end(), '\t', ' ');
+            if (state.rfind("disabled ", 0) == 0) state = "disabled: " + state.substr(9);
+        }
+        std::cout << name << "  " << state << "\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 int policyCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
     if (verb == "test") return testScript(gateway, words);
     if (verb == "reload" && words.size() == 2) return reload(gateway);
+    if (verb == "list" && words.size() == 2) return listScripts(gateway);
     if (verb == "errors" && words.size() == 2) {
         std::vector<std::pair<int64_t, AuditEvent>> events;
         if (Status s = gateway.catalog().listAudit("policy", 50, events); !s) {
@@ -115,7 +151,9 @@ int policyCommand(Gateway& gateway, const std::vector<std::string>& words) {
         return 0;
     }
     return fail(
-        "usage: policy test SCRIPT [--hook HOOK] [--user NAME] | policy reload | policy errors", 2);
+        "usage: policy test SCRIPT [--hook HOOK] [--user NAME] | policy reload | policy list | "
+        "policy errors",
+        2);
 }
 
 }  // namespace dad::ctl

@@ -72,9 +72,24 @@ WebDavServerOptions webDavOptions(const Poco::Util::AbstractConfiguration& confi
     o.httpPort = static_cast<uint16_t>(config.getInt("http.port", o.httpPort));
     o.certificateFile = config.getString("tls.certificate", dataDir + "/tls/cert.pem");
     o.privateKeyFile = config.getString("tls.key", dataDir + "/tls/key.pem");
-    o.maxThreads = config.getInt("https.max_threads", o.maxThreads);
-    o.timeoutSeconds = config.getInt("https.timeout_seconds", o.timeoutSeconds);
-    o.keepAliveSeconds = config.getInt("https.keep_alive_seconds", o.keepAliveSeconds);
+    HttpServerOptions& c = o.connections;
+    c.maxThreads = config.getInt("https.max_threads", c.maxThreads);
+    c.maxQueued = config.getInt("https.max_queued", c.maxQueued);
+    c.timeoutSeconds = config.getInt("https.timeout_seconds", c.timeoutSeconds);
+    c.keepAliveSeconds = config.getInt("https.keep_alive_seconds", c.keepAliveSeconds);
+    c.maxKeepAliveRequests =
+        config.getInt("https.max_requests_per_connection", c.maxKeepAliveRequests);
+    HttpLimits& l = c.limits;
+    l.headerSeconds = config.getInt("https.header_timeout_seconds", l.headerSeconds);
+    const auto size = [&config](const char* key, size_t fallback) {
+        return static_cast<size_t>(config.getUInt64(key, fallback));
+    };
+    l.requestLine = size("https.max_request_line", l.requestLine);
+    l.fieldLine = size("https.max_field_line", l.fieldLine);
+    l.fieldCount = size("https.max_fields", l.fieldCount);
+    l.headerSection = size("https.max_header_bytes", l.headerSection);
+    l.chunkLine = size("https.max_chunk_line", l.chunkLine);
+    l.trailerSection = size("https.max_trailer_bytes", l.trailerSection);
     o.basicOverHttp = config.getBool("http.allow_basic_auth", o.basicOverHttp);
     return o;
 }
@@ -140,6 +155,18 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
     CommandLine commandLine;
     if (Status s = CommandLine::parse(argc, argv, commandLine); !s) return fail(s.message());
+    // The daemon takes its stop and reload signals only in sigwait below. They
+    // are blocked before any thread starts (Gateway::open already starts
+    // Poco's timer threads), so every thread inherits the mask: a signal that
+    // arrives while the main thread is busy (a SIGHUP during a reload) waits
+    // for it, instead of going to another thread and ending the process with
+    // the default action. The sftp-subsystem keeps the defaults sshd expects.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGHUP);
+    if (commandLine.words.empty()) pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
     if (Status s = commandLine.loadConfig(config); !s) return fail(s.message());
     setUpLogging(*config);
@@ -171,14 +198,6 @@ int main(int argc, char** argv) {
         !s) {
         return fail(s.message());
     }
-
-    // Block the stop signals before any thread starts, then wait for one.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
     std::unique_ptr<SshServer> sftp;
     SshServerOptions ssh = sshOptions(*config);

@@ -7,13 +7,13 @@ set -euo pipefail
 BUILD_PACKAGES=(
     g++ cmake make pkg-config
     libpoco-dev libssh-dev libssl-dev libsqlite3-dev liblua5.4-dev libzip-dev
-    libcppunit-dev clang-format
+    libcppunit-dev clang-format libboost-dev
 )
 # Runtime helpers and the real clients the integration tests drive.
 CLIENT_PACKAGES=(
     openssh-client openssh-server sshpass curl rclone lftp openssl
     python3 python3-paramiko python3-aiosmtpd sqlite3 litmus chromium
-    proftpd-core proftpd-mod-crypto python3-pyftpdlib
+    proftpd-core proftpd-mod-crypto python3-pyftpdlib haproxy nginx-light
     fuse3  # rclone mount of the WebDAV listener, a mapped drive
 )
 

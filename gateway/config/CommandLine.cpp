@@ -67,6 +67,17 @@ GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
     o.gcGraceSeconds = config.getInt64("blobs.gc_grace_seconds", o.gcGraceSeconds);
     o.policyDir = config.getString("policy.dir", "");
     o.policyDenyOnError = config.getString("policy.on_error", "deny") != "allow";
+    o.policyLimits.callBudgetMs =
+        config.getUInt64("policy.call_budget_ms", o.policyLimits.callBudgetMs);
+    o.policyLimits.instructions =
+        config.getUInt64("policy.instructions", o.policyLimits.instructions);
+    o.policyLimits.memoryBytes =
+        config.getUInt64("policy.memory_bytes", o.policyLimits.memoryBytes);
+    o.policyMaxFailures = config.getInt("policy.max_failures", o.policyMaxFailures);
+    o.policyFailureWindowSeconds =
+        config.getInt64("policy.failure_window_seconds", o.policyFailureWindowSeconds);
+    o.policyLimits.maxStringBytes =
+        config.getUInt64("policy.max_string_bytes", o.policyLimits.maxStringBytes);
     o.pluginDir = config.getString("plugins.dir", "");
     o.login.failedDelayMs = config.getInt("login.failed_delay_ms", o.login.failedDelayMs);
     o.login.maxFailures = config.getInt("login.max_failures", o.login.maxFailures);

@@ -1,7 +1,9 @@
 // Guarded library functions of the Lua sandbox: each charges its C loop's
-// worst case to the instruction budget, then calls the original function
-// (kept as the closure's upvalue). No C++ object with a destructor lives
-// across a call that may raise a Lua error (Lua unwinds with longjmp).
+// worst case to the budget before it runs, calls the original function (kept
+// as the closure's upvalue), then charges what it made: the bytes of the
+// strings it returns and one step per result. No C++ object with a
+// destructor lives across a call that may raise a Lua error (Lua unwinds
+// with longjmp).
 #include <lua.hpp>
 
 #include <algorithm>
@@ -9,103 +11,141 @@
 #include <cstring>
 
 #include "LuaBudget.h"
+#include "LuaFreeze.h"
 
 namespace dad::lua_budget {
 
 namespace {
 
-// Runs the original C function (upvalue 1; none of them reads upvalues) in
-// this frame, so its errors name the script's line as they would unwrapped.
-int callOriginal(lua_State* L) {
-    return lua_tocfunction(L, lua_upvalueindex(1))(L);
+// What a guard charges before the original runs, in C loop steps.
+using PreCharge = double (*)(lua_State* L);
+
+double nothing(lua_State*) {
+    return 0;
 }
 
-double steps(double loopSteps) {
-    return loopSteps / static_cast<double>(kStepsPerInstruction);
-}
-
-// string.rep(s, n [, sep]): n copies; with an empty s and sep the loop
-// copies nothing, n times.
-int guardedRep(lua_State* L) {
-    luaL_checklstring(L, 1, nullptr);
+// string.rep(s, n [, sep]): n copies, charged as the bytes made; with an
+// empty s and sep the loop copies nothing, n times.
+double repCount(lua_State* L) {
+    size_t length = 0;
+    luaL_checklstring(L, 1, &length);
     const lua_Integer n = luaL_checkinteger(L, 2);
-    if (n > 0) charge(L, steps(static_cast<double>(n)), " (string.rep)");
-    return callOriginal(L);
+    size_t separator = 0;
+    luaL_optlstring(L, 3, "", &separator);
+    const bool empty = length == 0 && separator == 0;
+    return n > 0 && empty ? static_cast<double>(n) : 0;
 }
 
 // string.find/match/gmatch/gsub(s, pattern, ...): the pattern's worst case.
 template <bool Anchorable, int PlainArgument>
-int guardedPattern(lua_State* L) {
+double patternSteps(lua_State* L) {
     size_t subject = 0;
     size_t length = 0;
     luaL_checklstring(L, 1, &subject);
     const char* pattern = luaL_checklstring(L, 2, &length);
     const bool plain = PlainArgument > 0 && lua_toboolean(L, PlainArgument);
-    const double cost = plain
-                            ? (static_cast<double>(subject) + 1) * (static_cast<double>(length) + 1)
-                            : patternCost(pattern, length, subject, Anchorable);
-    charge(L, steps(cost), " (pattern matching: this pattern on this subject is too costly)");
-    return callOriginal(L);
+    return plain ? (static_cast<double>(subject) + 1) * (static_cast<double>(length) + 1)
+                 : patternCost(pattern, length, subject, Anchorable);
 }
 
-// table.concat(t [, sep [, i [, j]]]) and table.move(a, f, e, ...): j - i + 1 steps.
-int chargeRange(lua_State* L, lua_Integer first, lua_Integer last, const char* what) {
-    if (last >= first)
-        charge(L, steps(static_cast<double>(last) - static_cast<double>(first) + 1), what);
-    return 0;
+double range(lua_Integer first, lua_Integer last) {
+    return last >= first ? static_cast<double>(last) - static_cast<double>(first) + 1 : 0;
 }
 
-int guardedConcat(lua_State* L) {
-    const lua_Integer first = luaL_optinteger(L, 3, 1);
-    const lua_Integer last = lua_isnoneornil(L, 4) ? luaL_len(L, 1) : luaL_checkinteger(L, 4);
-    chargeRange(L, first, last, " (table.concat)");
-    return callOriginal(L);
+// table.concat(t [, sep [, i [, j]]]) and table.unpack(t [, i [, j]]): j - i + 1.
+template <int FirstArgument>
+double tableRange(lua_State* L) {
+    const lua_Integer first = luaL_optinteger(L, FirstArgument, 1);
+    const lua_Integer last = lua_isnoneornil(L, FirstArgument + 1)
+                                 ? luaL_len(L, 1)
+                                 : luaL_checkinteger(L, FirstArgument + 1);
+    return range(first, last);
 }
 
-int guardedMove(lua_State* L) {
-    chargeRange(L, luaL_checkinteger(L, 2), luaL_checkinteger(L, 3), " (table.move)");
-    return callOriginal(L);
+double moveRange(lua_State* L) {
+    return range(luaL_checkinteger(L, 2), luaL_checkinteger(L, 3));
 }
 
 // table.insert(t, pos, v) and table.remove(t [, pos]) shift up to #t
-// elements (#t may come from a __len metamethod).
-int guardedShift(lua_State* L) {
-    const bool appends =
-        lua_gettop(L) == 2 && lua_isstring(L, lua_upvalueindex(2));  // insert(t, v)
-    if (!appends) {
-        chargeRange(L, 1, luaL_len(L, 1), " (table.insert/table.remove)");
-    }
-    return callOriginal(L);
+// elements (#t may come from a __len metamethod); insert(t, v) appends.
+double shiftSteps(lua_State* L) {
+    const bool appends = lua_gettop(L) == 2 && lua_isstring(L, lua_upvalueindex(3));
+    return appends ? 0 : range(1, luaL_len(L, 1));
 }
 
-int guardedSort(lua_State* L) {
+double sortSteps(lua_State* L) {
     const double n = static_cast<double>(luaL_len(L, 1));
-    if (n > 1) charge(L, steps(n * std::log2(n)), " (table.sort)");
-    return callOriginal(L);
+    return n > 1 ? n * std::log2(n) : 0;
 }
 
-// A finalizer runs with the count hook off (lgc.c), so none may be set.
+// Functions that scan their string arguments without making anything as
+// long (utf8.len, tonumber, string.unpack, rawequal, string arithmetic).
+double stringArguments(lua_State* L) {
+    double bytes = 0;
+    for (int i = 1; i <= lua_gettop(L); ++i) {
+        if (lua_type(L, i) == LUA_TSTRING) bytes += static_cast<double>(lua_rawlen(L, i));
+    }
+    return bytes;
+}
+
+// Functions whose work is their arguments (table.pack, string.char, utf8.char).
+double argumentCount(lua_State* L) {
+    return lua_gettop(L);
+}
+
+// The guard: upvalue 1 the original, 2 its pre-charge, 3 a tag, 4 `what` for
+// the budget's message, 5 whether the strings it returns are new (not
+// references to the script's own, as table.unpack's).
+int chargedCall(lua_State* L) {
+    const auto pre = reinterpret_cast<PreCharge>(lua_touserdata(L, lua_upvalueindex(2)));
+    const char* what = lua_tostring(L, lua_upvalueindex(4));
+    if (const double cost = pre(L); cost > 0) chargeSteps(L, cost, what);
+    // Run in this frame, so its errors name the script's line as they would unwrapped.
+    const int results = lua_tocfunction(L, lua_upvalueindex(1))(L);
+    double made = results;
+    const bool makesStrings = lua_toboolean(L, lua_upvalueindex(5));
+    for (int i = lua_gettop(L) - results + 1; makesStrings && i <= lua_gettop(L); ++i) {
+        if (lua_type(L, i) == LUA_TSTRING) made += static_cast<double>(lua_rawlen(L, i));
+    }
+    chargeSteps(L, made, what);
+    return results;
+}
+
+// A finalizer runs with the count hook off (lgc.c), so none may be set. A
+// metatable defined at load is read-only: its view serves (LuaFreeze.h).
 int guardedSetmetatable(lua_State* L) {
+    lua_freeze::useMetatableView(L, 2);
     if (lua_type(L, 2) == LUA_TTABLE) {
         lua_pushliteral(L, "__gc");
         const bool finalizer = lua_rawget(L, 2) != LUA_TNIL;
         lua_pop(L, 1);
         if (finalizer) return luaL_error(L, "__gc (finalizers) is not allowed in policy scripts");
     }
-    return callOriginal(L);
+    return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+// pcall(f, ...): as Lua's, except that a stop of the budget or a memory
+// error is not caught: it ends the whole call.
+int guardedPcall(lua_State* L) {
+    luaL_checkany(L, 1);
+    const int rc = stopAfterProtectedCall(L, lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0));
+    lua_pushboolean(L, rc == LUA_OK);
+    lua_insert(L, 1);
+    return lua_gettop(L);
 }
 
 // xpcall(f, handler, ...). Lua runs a message handler where the error is
 // raised, and an error raised by the count hook leaves hooks off until the
 // stack unwinds: a handler would run unbudgeted. Here it runs after the
-// protected call has returned, under the budget (if it fails, so does xpcall).
+// protected call has returned, under the budget (if it fails, so does
+// xpcall); stops and memory errors pass as with pcall.
 int guardedXpcall(lua_State* L) {
     const int n = lua_gettop(L);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     lua_pushvalue(L, 1);
     for (int i = 3; i <= n; ++i)
         lua_pushvalue(L, i);
-    if (lua_pcall(L, n < 2 ? 0 : n - 2, LUA_MULTRET, 0) == LUA_OK) {
+    if (stopAfterProtectedCall(L, lua_pcall(L, n < 2 ? 0 : n - 2, LUA_MULTRET, 0)) == LUA_OK) {
         lua_pushboolean(L, 1);
         lua_insert(L, n + 1);
         return lua_gettop(L) - n;
@@ -118,23 +158,28 @@ int guardedXpcall(lua_State* L) {
     return 2;
 }
 
-// Replaces table[name] with `guard` closed over the original (and `tag`).
-void wrap(lua_State* L, const char* table, const char* name, lua_CFunction guard,
-          const char* tag = nullptr) {
-    if (table) {
-        lua_getfield(L, -1, table);
-    } else {
-        lua_pushvalue(L, -1);
-    }
+// Replaces table[name] (the table on top of the stack) with the charged
+// version of its function.
+void charged(lua_State* L, const char* name, PreCharge pre, const char* what,
+             const char* tag = nullptr, bool makesStrings = true) {
     lua_getfield(L, -1, name);
-    int upvalues = 1;
+    lua_pushlightuserdata(L, reinterpret_cast<void*>(pre));
     if (tag) {
         lua_pushstring(L, tag);
-        ++upvalues;
+    } else {
+        lua_pushnil(L);
     }
-    lua_pushcclosure(L, guard, upvalues);
+    lua_pushstring(L, what);
+    lua_pushboolean(L, makesStrings);
+    lua_pushcclosure(L, chargedCall, 5);
     lua_setfield(L, -2, name);
-    lua_pop(L, 1);
+}
+
+// Replaces table[name] with `guard` closed over the original.
+void guarded(lua_State* L, const char* name, lua_CFunction guard) {
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, guard, 1);
+    lua_setfield(L, -2, name);
 }
 
 // Index after the set starting at p[i] == '[' (lstrlib's classEnd: the first
@@ -212,20 +257,49 @@ double patternCost(const char* p, size_t length, size_t subjectLength, bool anch
 
 void installGuards(lua_State* L) {
     lua_pushglobaltable(L);
-    wrap(L, LUA_STRLIBNAME, "rep", guardedRep);
-    wrap(L, LUA_STRLIBNAME, "find", guardedPattern<true, 4>);
-    wrap(L, LUA_STRLIBNAME, "match", guardedPattern<true, 0>);
-    wrap(L, LUA_STRLIBNAME, "gmatch", guardedPattern<false, 0>);
-    wrap(L, LUA_STRLIBNAME, "gsub", guardedPattern<true, 0>);
-    wrap(L, LUA_TABLIBNAME, "concat", guardedConcat);
-    wrap(L, LUA_TABLIBNAME, "move", guardedMove);
-    wrap(L, LUA_TABLIBNAME, "insert", guardedShift, "insert");
-    wrap(L, LUA_TABLIBNAME, "remove", guardedShift);
-    wrap(L, LUA_TABLIBNAME, "sort", guardedSort);
-    wrap(L, nullptr, "setmetatable", guardedSetmetatable);
+    lua_getfield(L, -1, LUA_STRLIBNAME);
+    charged(L, "rep", repCount, " (string.rep)");
+    const char* pattern = " (pattern matching: this pattern on this subject is too costly)";
+    charged(L, "find", patternSteps<true, 4>, pattern);
+    charged(L, "match", patternSteps<true, 0>, pattern);
+    charged(L, "gmatch", patternSteps<false, 0>, pattern);
+    charged(L, "gsub", patternSteps<true, 0>, pattern);
+    for (const char* name : {"upper", "lower", "reverse", "sub", "byte", "format", "pack"})
+        charged(L, name, nothing, " (string functions: too many bytes)");
+    charged(L, "char", argumentCount, " (string.char)");
+    charged(L, "unpack", stringArguments, " (string.unpack)");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, LUA_TABLIBNAME);
+    charged(L, "concat", tableRange<3>, " (table.concat)");
+    charged(L, "unpack", tableRange<2>, " (table.unpack)", nullptr, false);
+    charged(L, "pack", argumentCount, " (table.pack)");
+    charged(L, "move", moveRange, " (table.move)");
+    charged(L, "insert", shiftSteps, " (table.insert/table.remove)", "insert");
+    charged(L, "remove", shiftSteps, " (table.insert/table.remove)", nullptr, false);
+    charged(L, "sort", sortSteps, " (table.sort)");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, LUA_UTF8LIBNAME);
+    for (const char* name : {"len", "offset", "codepoint"})
+        charged(L, name, stringArguments, " (utf8 functions: too many bytes)");
+    charged(L, "char", argumentCount, " (utf8.char)");
+    lua_pop(L, 1);
+    charged(L, "tonumber", stringArguments, " (tonumber)");
+    charged(L, "rawequal", stringArguments, " (rawequal)");
+    guarded(L, "setmetatable", guardedSetmetatable);
+    guarded(L, "pcall", guardedPcall);
     lua_pushcfunction(L, guardedXpcall);
     lua_setfield(L, -2, "xpcall");
-    lua_pop(L, 1);
+    // Arithmetic on strings ("10" + 1) converts them in the string
+    // metatable's C functions; the metatable itself is read-only.
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    for (const char* name :
+         {"__add", "__sub", "__mul", "__div", "__mod", "__pow", "__unm", "__idiv"}) {
+        charged(L, name, stringArguments, " (arithmetic on strings)");
+    }
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 3);
 }
 
 }  // namespace dad::lua_budget

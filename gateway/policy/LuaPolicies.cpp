@@ -34,6 +34,7 @@ Status LuaPolicies::reload() {
     }
     std::sort(names.begin(), names.end());
     auto fresh = std::make_shared<ScriptSet>();
+    fresh->failures = std::make_unique<AttemptLimiter>(maxFailures_, failureWindowSeconds_);
     for (const std::string& name : names) {
         if (name.size() < 5 || name.compare(name.size() - 4, 4, ".lua") != 0) continue;
         std::unique_ptr<LuaScript> script;
@@ -41,11 +42,53 @@ Status LuaPolicies::reload() {
             return Status::invalid("policy not reloaded, the previous scripts stay: " +
                                    s.message());
         }
-        fresh->push_back(std::move(script));
+        auto state = std::make_shared<ScriptState>();
+        state->name = script->name();
+        fresh->entries.push_back({std::move(script), std::move(state)});
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    scripts_ = std::move(fresh);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        scripts_ = std::move(fresh);
+    }
+    notifyStates();
     return Status::ok();
+}
+
+void LuaPolicies::setFailureLimit(int maxFailures, int64_t windowSeconds) {
+    maxFailures_ = maxFailures;
+    failureWindowSeconds_ = windowSeconds;
+}
+
+std::vector<LuaPolicies::ScriptState> LuaPolicies::states() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<ScriptState> out;
+    for (const Entry& entry : scripts_->entries)
+        out.push_back(*entry.state);
+    return out;
+}
+
+void LuaPolicies::notifyStates() {
+    if (!listener_) return;
+    std::lock_guard<std::mutex> lock(listenerMutex_);
+    listener_(states());
+}
+
+bool LuaPolicies::countFailure(const ScriptSet& set, const Entry& entry, const std::string& error) {
+    const std::string& name = entry.script->name();
+    if (maxFailures_ <= 0) return false;
+    set.failures->recordFailure(name);
+    if (!set.failures->blocked(name)) return false;
+    const std::string reason = std::to_string(maxFailures_) + " failures within " +
+                               std::to_string(failureWindowSeconds_) + " s; the last: " + error;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (entry.state->disabled) return false;
+        entry.state->disabled = true;
+        entry.state->reason = reason;
+    }
+    report_(name + " disabled until the policy is reloaded (" + reason + ")");
+    notifyStates();
+    return true;
 }
 
 LuaPolicies::GroupLookup LuaPolicies::catalogGroups(Catalog& catalog) {
@@ -69,8 +112,8 @@ LuaLookups LuaPolicies::lookupsFor(const GroupLookup& groups, int64_t accountId)
 std::vector<std::string> LuaPolicies::scriptNames() const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string> names;
-    for (const auto& script : *scripts_)
-        names.push_back(script->name());
+    for (const Entry& entry : scripts_->entries)
+        names.push_back(entry.script->name());
     return names;
 }
 
@@ -152,16 +195,29 @@ Decision LuaPolicies::decide(const PolicyEvent& event) {
     const auto table = eventTable(event);
     const LuaLookups lookups = lookupsFor(groups_, event.accountId);
     Decision result = Decision::noOpinion();
-    for (const auto& script : *scripts) {
+    for (const Entry& entry : scripts->entries) {
+        const auto& script = entry.script;
         if (!script->defines(function)) continue;
+        bool disabled = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            disabled = entry.state->disabled;
+        }
+        Status s = Status::ok();
         LuaOutcome outcome;
-        Status s = script->call(function, table, outcome, &lookups);
-        for (const std::string& line : outcome.logLines)
-            report_(script->name() + ": " + line);
-        if (!s) {
-            report_(s.message());
+        if (!disabled) {
+            s = script->call(function, table, outcome, &lookups);
+            for (const std::string& line : outcome.logLines)
+                report_(script->name() + ": " + line);
+            if (!s) {
+                report_(s.message());
+                countFailure(*scripts, entry, s.message());
+            }
+        }
+        if (disabled || !s) {
             if (denyOnError_) {
-                return Decision::deny("refused: the site's policy failed (" + script->name() + ")");
+                return Decision::deny("refused: the site's policy failed (" + script->name() +
+                                      (disabled ? ", disabled" : "") + ")");
             }
             continue;
         }

@@ -5,9 +5,12 @@
 //
 // A script that fails (error, runaway loop, memory) is reported (log and
 // audit, with script, line and message) and the hook takes the configured
-// fallback: deny or allow. reload() replaces the whole set atomically: if any
-// script of the new set fails to load, the old set stays and the error is
-// returned. Thread-safe.
+// fallback: deny or allow. A script that fails maxFailures times within the
+// window is disabled: reported once, not run again, and each hook it defines
+// takes the fallback at once, until the next reload; the other scripts run
+// on. reload() replaces the whole set atomically (every script enabled
+// again): if any script of the new set fails to load, the old set stays and
+// the error is returned. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -16,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "AttemptLimiter.h"
 #include "LuaScript.h"
 #include "PolicyEngine.h"
 
@@ -28,6 +32,24 @@ public:
     // `report` receives each script failure ("name:line: message").
     LuaPolicies(std::string directory, bool denyOnError, LuaLimits limits,
                 std::function<void(const std::string&)> report);
+
+    // A script failing `maxFailures` times within `windowSeconds` is disabled
+    // (0: never). REQUIRES: set before serving. Default: 5 within 60 s.
+    void setFailureLimit(int maxFailures, int64_t windowSeconds);
+
+    // Each script of the set and whether it is in service.
+    struct ScriptState {
+        std::string name;
+        bool disabled = false;
+        std::string reason;  // why it was disabled
+    };
+    std::vector<ScriptState> states() const;
+    // Told the states after every reload and every script disabled, one call
+    // at a time, the newest states last.
+    // REQUIRES: set before serving.
+    void setStateListener(std::function<void(const std::vector<ScriptState>&)> listener) {
+        listener_ = std::move(listener);
+    }
 
     // Loads every *.lua of the directory (a missing directory is an empty set).
     Status reload();
@@ -54,13 +76,31 @@ public:
     static std::map<std::string, LuaValue> eventTable(const PolicyEvent& event);
 
 private:
-    using ScriptSet = std::vector<std::shared_ptr<LuaScript>>;
+    struct Entry {
+        std::shared_ptr<LuaScript> script;
+        std::shared_ptr<ScriptState> state;  // guarded by mutex_
+    };
+    struct ScriptSet {
+        std::vector<Entry> entries;
+        std::unique_ptr<AttemptLimiter> failures;
+    };
+
+    // Counts a failure of `entry`; disables it at the limit. True when disabled now.
+    bool countFailure(const ScriptSet& set, const Entry& entry, const std::string& error);
+    // Tells the listener the states. A reload and connection threads may
+    // change them at once: one at a time, each snapshot taken in turn, so the
+    // last the listener hears is the newest.
+    void notifyStates();
 
     std::string directory_;
     bool denyOnError_;
     LuaLimits limits_;
     std::function<void(const std::string&)> report_;
     GroupLookup groups_;
+    int maxFailures_ = 5;
+    int64_t failureWindowSeconds_ = 60;
+    std::function<void(const std::vector<ScriptState>&)> listener_;
+    std::mutex listenerMutex_;  // held while the listener runs; before mutex_
     mutable std::mutex mutex_;
     std::shared_ptr<const ScriptSet> scripts_;
 };

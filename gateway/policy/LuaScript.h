@@ -2,13 +2,15 @@
 //
 // The sandbox: a separate lua_State per script; only the string (without
 // string.dump), table, math and utf8 libraries, a few safe base functions,
-// now() and log(); text chunks only (bytecode refused); a memory cap through
-// the allocator; an instruction budget per call through a count hook set
-// before the script runs, and library functions that loop in C (string.rep,
-// pattern matching, table.concat/move/sort, ...) charged their worst case to
-// the same budget (LuaBudget.h); no finalizers (__gc), no coroutines; reading
-// an undefined global is an error, and the script's globals are frozen once
-// it has loaded. Errors come back as "script:line: message".
+// now() and log(); text chunks only (bytecode refused); no finalizers
+// (__gc), no coroutines; reading an undefined global is an error, and the
+// script's globals are frozen once it has loaded. Each call (and the load)
+// is bounded by CPU time, instructions and memory (LuaBudget.h): library
+// functions are charged by the bytes and elements they touch, and what the
+// host copies for the script counts in its memory. Everything a call does
+// runs inside one protected call, so no script can make the process abort;
+// errors come back as "script:line: message", cut and escaped
+// (printableExcerpt).
 //
 // Thread-safe: calls are serialized per script (each is bounded by the budget).
 #pragma once
@@ -19,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,8 @@ namespace dad {
 struct LuaLimits {
     size_t memoryBytes = 8 * 1024 * 1024;
     uint64_t instructions = 5'000'000;  // per call
+    uint64_t callBudgetMs = 50;         // CPU time per call (and at load); 0: none
+    size_t maxStringBytes = 1024 * 1024;
 };
 
 // A value handed to a script (event fields) or returned by one (action arguments).
@@ -85,27 +90,15 @@ public:
     Status call(const std::string& function, const std::map<std::string, LuaValue>& event,
                 LuaOutcome& outcome, const LuaLookups* lookups = nullptr);
 
-    // For the allocator and the hooks: the state's bookkeeping.
-    struct Budget {
-        size_t memoryLimit = 0;
-        size_t memoryUsed = 0;
-        uint64_t instructionLimit = 0;
-        uint64_t instructionsUsed = 0;
-        int lastLine = 0;  // where the count hook last saw the script
-        LuaOutcome* outcome = nullptr;
-        const LuaLookups* lookups = nullptr;
-        // A lookup's answer, kept here while it is copied into Lua (a Lua
-        // error unwinds C frames without running destructors).
-        std::vector<std::string> found;
-        std::string lookupError;
-        std::string name;
-    };
+    // The state's bookkeeping, for the allocator and the hooks (LuaBudget.h).
+    struct Budget;
 
 private:
     LuaScript() = default;
     std::string name_;
     lua_State* state_ = nullptr;
     std::unique_ptr<Budget> budget_;
+    std::set<std::string> functions_;  // defined at load, frozen since
     mutable std::mutex mutex_;
 };
 

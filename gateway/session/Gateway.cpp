@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "AtomicFile.h"
 #include "GatewaySession.h"
 #include "LuaPolicies.h"
 #include "PackageReport.h"
@@ -53,9 +54,20 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
     if (options.loadPolicies && !options.policyDir.empty()) {
         Gateway* raw = g.get();
         auto lua = std::make_unique<LuaPolicies>(
-            options.policyDir, options.policyDenyOnError, LuaLimits(),
+            options.policyDir, options.policyDenyOnError, options.policyLimits,
             [raw](const std::string& line) { raw->reportPolicy(line); });
         lua->setGroupLookup(LuaPolicies::catalogGroups(*raw->catalog_));
+        lua->setFailureLimit(options.policyMaxFailures, options.policyFailureWindowSeconds);
+        lua->setStateListener([dataDir = options.dataDir](const auto& states) {
+            std::string text;
+            for (const LuaPolicies::ScriptState& state : states) {
+                text += state.name + (state.disabled ? "\tdisabled\t" + state.reason : "\tactive") +
+                        "\n";
+            }
+            if (Status s = writeFileAtomically(policyStatusPath(dataDir), text, 0644); !s) {
+                Poco::Logger::get("dadgate.policy").warning(s.message());
+            }
+        });
         if (Status s = lua->reload(); !s) return s;
         g->luaPolicies_ = lua.get();
         g->policy_.add(std::move(lua));

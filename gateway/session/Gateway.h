@@ -17,6 +17,7 @@
 #include "Catalog.h"
 #include "FileSystem.h"
 #include "LoginThrottle.h"
+#include "LuaScript.h"
 #include "PasswordVerifier.h"
 #include "PolicyEngine.h"
 
@@ -36,8 +37,11 @@ struct GatewayOptions {
     int64_t gcGraceSeconds = 3600;
     std::string policyDir;          // Lua policy scripts; "" for none
     bool policyDenyOnError = true;  // a failing script denies (else: no opinion)
-    bool loadPolicies = true;       // dadctl opens the gateway without plugins or scripts
-    std::string pluginDir;          // C++ policy plugins (*.so); "" for none
+    LuaLimits policyLimits;         // each script's memory, string and per-call budgets
+    int policyMaxFailures = 5;      // failures of one script within the window that disable it
+    int64_t policyFailureWindowSeconds = 60;
+    bool loadPolicies = true;  // dadctl opens the gateway without plugins or scripts
+    std::string pluginDir;     // C++ policy plugins (*.so); "" for none
     // A plugin's configuration section (plugins.<name>.*).
     LoginThrottleOptions login;  // failed password logins: delay and limit per address
     std::function<std::map<std::string, std::string>(const std::string&)> pluginSection =
@@ -77,6 +81,12 @@ public:
     std::vector<std::string> policyScripts() const;
     // A policy script's failure or log line: to the log and the audit trail.
     void reportPolicy(const std::string& line);
+    // Where the running dadgate says which policy scripts are in service
+    // (`dadctl policy list`): a line per script, "name\tactive" or
+    // "name\tdisabled\treason".
+    static std::string policyStatusPath(const std::string& dataDir) {
+        return dataDir + "/policy-status";
+    }
 
     std::string packageLink(const std::string& token) const;
     std::string newPid() const;

@@ -3,6 +3,8 @@
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 
+#include "HttpBodyError.h"
+
 namespace dad {
 
 using Poco::Net::HTTPResponse;
@@ -11,9 +13,23 @@ void HttpHandlerScaffold::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
     request_ = &request;
     response_ = &response;
-    response.setStatus(HTTPResponse::HTTP_OK);  // the factory's marker that held back "100"
     try {
         dispatch();
+    } catch (const HttpBodyError& e) {
+        // The body was malformed or cut off: whatever the handler had of it
+        // was dropped by its stream's owner; the client hears why.
+        logException(e);
+        try {
+            response.setKeepAlive(false);
+            if (!response.sent()) {
+                bodyRead_ = true;
+                const std::string text = std::string(e.what()) + "\n";
+                response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(e.status()));
+                response.setContentType("text/plain; charset=utf-8");
+                response.sendBuffer(text.data(), text.size());
+            }
+        } catch (const std::exception&) {
+        }
     } catch (const std::exception& e) {
         // An open upload or download was kept, abandoned or recorded by its
         // stream's destructor.

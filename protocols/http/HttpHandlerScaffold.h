@@ -6,7 +6,8 @@
 // handleRequest() runs dispatch(). An exception out of it (the client went
 // away or timed out, or a bug) never escapes and never crashes: it is logged
 // in one line and the connection closes; when no reply had started,
-// sendInternalError() answers first.
+// sendInternalError() answers first, or for an HttpBodyError (a malformed or
+// cut-off request body) a 400 that says what was wrong.
 //
 // A body the handler did not read is dealt with at the reply
 // (finishRequestBody()): drained when small and on its way, otherwise the

@@ -2,7 +2,6 @@
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
@@ -21,9 +20,6 @@ public:
 
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest& request) override {
-        // Poco answers "100 Continue" by itself only while the status is 200;
-        // the handler decides (upload by hash may not need the body).
-        request.response().setStatus(Poco::Net::HTTPResponse::HTTP_CONTINUE);
         if (pages_) {
             if (Poco::Net::HTTPRequestHandler* page = pages_(request, secure_)) return page;
         }
@@ -35,18 +31,6 @@ private:
     const PageHandlerFactory& pages_;
     bool secure_;
 };
-
-Poco::Net::HTTPServerParams::Ptr params(const WebDavServerOptions& o) {
-    Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
-    p->setMaxThreads(o.maxThreads);
-    p->setMaxQueued(o.maxQueued);
-    p->setTimeout(Poco::Timespan(o.timeoutSeconds, 0));
-    p->setKeepAlive(true);
-    p->setKeepAliveTimeout(Poco::Timespan(o.keepAliveSeconds, 0));
-    p->setMaxKeepAliveRequests(o.maxKeepAliveRequests);
-    p->setSoftwareVersion("dadgate");
-    return p;
-}
 
 }  // namespace
 
@@ -75,15 +59,15 @@ Status WebDavServer::start() {
             tls->enableExtendedCertificateVerification(false);
             Poco::Net::SecureServerSocket socket(
                 Poco::Net::SocketAddress(options_.address, options_.httpsPort), 256, tls);
-            https_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(context_, pages_, true),
-                                                             socket, params(options_));
+            https_ = std::make_unique<HttpServer>(socket, new Factory(context_, pages_, true), true,
+                                                  options_.connections);
             https_->start();
         }
         if (options_.httpPort != 0) {
             Poco::Net::ServerSocket socket(
                 Poco::Net::SocketAddress(options_.address, options_.httpPort), 256);
-            http_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(context_, pages_, false),
-                                                            socket, params(options_));
+            http_ = std::make_unique<HttpServer>(socket, new Factory(context_, pages_, false),
+                                                 false, options_.connections);
             http_->start();
         }
     } catch (const Poco::Exception& e) {
@@ -96,7 +80,7 @@ Status WebDavServer::start() {
 void WebDavServer::stop() {
     for (auto* server : {&https_, &http_}) {
         if (*server) {
-            (*server)->stopAll(true);
+            (*server)->stop();
             server->reset();
         }
     }

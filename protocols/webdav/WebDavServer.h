@@ -1,12 +1,10 @@
 // WebDavServer: the HTTPS listener (TLS 1.2 or newer, the site certificate)
-// and an optional plain-HTTP one, both on Poco's HTTPServer, carrying WebDAV
-// and, through `pages`, the package web pages under /p/. Slow clients are
-// bounded: a receive/send timeout per read or write, a keep-alive timeout,
-// and a fixed pool of worker threads with a bounded queue.
+// and an optional plain-HTTP one, both an HttpServer (strict framing, slow
+// clients bounded), carrying WebDAV and, through `pages`, the package web
+// pages and the peer API.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include <cstdint>
@@ -14,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "HttpServer.h"
 #include "WebDavContext.h"
 
 namespace dad {
@@ -24,11 +23,7 @@ struct WebDavServerOptions {
     uint16_t httpPort = 0;      // 0: off
     std::string certificateFile;
     std::string privateKeyFile;
-    int maxThreads = 256;  // a kept-alive client (a mapped drive) holds one
-    int maxQueued = 256;
-    int timeoutSeconds = 60;  // per read or write on a connection
-    int keepAliveSeconds = 15;
-    int maxKeepAliveRequests = 1000;
+    HttpServerOptions connections;  // a kept-alive client (a mapped drive) holds a thread
     bool basicOverHttp = true;
 };
 
@@ -52,8 +47,8 @@ private:
     WebDavServerOptions options_;
     WebDavContext context_;
     PageHandlerFactory pages_;
-    std::unique_ptr<Poco::Net::HTTPServer> https_;
-    std::unique_ptr<Poco::Net::HTTPServer> http_;
+    std::unique_ptr<HttpServer> https_;
+    std::unique_ptr<HttpServer> http_;
 };
 
 }  // namespace dad

@@ -4,10 +4,6 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerSession.h>
-#include <Poco/Net/HTTPSession.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
@@ -16,6 +12,7 @@
 
 #include "DavPath.h"
 #include "DavXml.h"
+#include "HttpBodyError.h"
 #include "HttpValues.h"
 #include "MarkupEscape.h"
 #include "ReadStreamCopy.h"
@@ -27,70 +24,6 @@
 namespace dad {
 
 namespace {
-
-// Reads a request body. Poco's request stream reads 4 KiB at a time
-// (HTTPBufferAllocator): a recv per 4 KiB over plain HTTP. A body of known
-// length is read straight from the socket in big reads instead, after what
-// the session had already buffered with the headers.
-class RequestBody {
-public:
-    explicit RequestBody(Poco::Net::HTTPServerRequest& request)
-        : request_(request), direct_(dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) {
-        if (direct_ == nullptr || request.getChunkedTransferEncoding() ||
-            !request.hasContentLength()) {
-            direct_ = nullptr;
-            return;
-        }
-        remaining_ = static_cast<uint64_t>(request.getContentLength64());
-        buffered_ = std::min<uint64_t>(remaining_, SessionBuffer::bytes(direct_->session()));
-    }
-
-    // Up to `length` bytes; 0 at the end of the body (or when it was cut off).
-    size_t read(char* buffer, size_t length) {
-        if (direct_ == nullptr) {
-            std::istream& in = request_.stream();
-            in.read(buffer, static_cast<std::streamsize>(length));
-            return static_cast<size_t>(in.gcount());
-        }
-        if (buffered_ > 0) {  // through the stream, which takes exactly these from the session
-            std::istream& in = request_.stream();
-            in.read(buffer, static_cast<std::streamsize>(std::min<uint64_t>(buffered_, length)));
-            const size_t got = static_cast<size_t>(in.gcount());
-            buffered_ = got == 0 ? 0 : buffered_ - got;
-            remaining_ -= got;
-            if (got == 0) remaining_ = 0;
-            return got;
-        }
-        if (remaining_ == 0) return 0;
-        try {
-            const int n = direct_->socket().receiveBytes(
-                buffer, static_cast<int>(std::min<uint64_t>(remaining_, length)));
-            if (n <= 0) {
-                remaining_ = 0;
-                return 0;
-            }
-            remaining_ -= static_cast<uint64_t>(n);
-            return static_cast<size_t>(n);
-        } catch (const Poco::Exception&) {  // a timeout or a reset: the body was cut off
-            remaining_ = 0;
-            return 0;
-        }
-    }
-
-private:
-    // HTTPSession::buffered() is protected; this names it through a derived class.
-    struct SessionBuffer : Poco::Net::HTTPSession {
-        static uint64_t bytes(Poco::Net::HTTPSession& session) {
-            const int n = (session.*(&SessionBuffer::buffered))();
-            return n > 0 ? static_cast<uint64_t>(n) : 0;
-        }
-    };
-
-    Poco::Net::HTTPServerRequest& request_;
-    Poco::Net::HTTPServerRequestImpl* direct_;
-    uint64_t remaining_ = 0;
-    uint64_t buffered_ = 0;
-};
 
 std::string httpDate(int64_t seconds) {
     return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds),
@@ -220,22 +153,9 @@ void WebDavHandler::doGet(bool head) {
         stream.reset();
         return;
     }
-    // Poco's response stream writes in 4 KiB pieces (HTTPBufferAllocator),
-    // which over TLS means a 4 KiB record per write; once the headers are
-    // out, the body goes to the socket in big writes instead.
-    out.flush();
-    if (!out) throw std::runtime_error("client went away");
-    auto* direct = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(request_);
+    // A small body leaves with the head; a big one in big writes (HttpResponseBody).
     copyReadStream(*stream, first, length, kTransferChunk, [&](const char* data, size_t size) {
-        if (direct == nullptr) {
-            return static_cast<bool>(out.write(data, static_cast<std::streamsize>(size)));
-        }
-        for (size_t sent = 0; sent < size;) {
-            const int n = direct->socket().sendBytes(data + sent, static_cast<int>(size - sent));
-            if (n <= 0) return false;
-            sent += static_cast<size_t>(n);
-        }
-        return true;
+        return static_cast<bool>(out.write(data, static_cast<std::streamsize>(size)));
     });
     out.flush();
     stream->close();
@@ -299,10 +219,12 @@ void WebDavHandler::doPut() {
     markBodyRead();
     uint64_t received = 0;
     Sha256 hash;
-    if (requestHasBody()) {
-        RequestBody body(*request_);
-        std::vector<char> buffer(kTransferChunk);
-        for (size_t got; (got = body.read(buffer.data(), buffer.size())) > 0;) {
+    std::vector<char> buffer(kTransferChunk);
+    std::istream& body = request_->stream();
+    try {
+        while (body.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) ||
+               body.gcount() > 0) {
+            const size_t got = static_cast<size_t>(body.gcount());
             if (Status s = upload->write(received, buffer.data(), got); !s) {
                 upload->abandon();
                 response_->setKeepAlive(false);
@@ -311,9 +233,18 @@ void WebDavHandler::doPut() {
             if (!claimed.empty()) hash.update(buffer.data(), got);
             received += got;
         }
+    } catch (const HttpBodyError& e) {
+        response_->setKeepAlive(false);
+        if (e.cutOff()) {
+            upload->abandon();  // the client was cut off: keep the partial upload
+        } else {
+            upload->discard();  // a malformed body: nothing of it is kept
+        }
+        return sendText(e.status(), std::string(e.what()) + "; nothing was stored\n");
     }
-    if (request_->hasContentLength() && static_cast<int64_t>(received) != expected) {
-        upload->abandon();  // the client was cut off: keep the partial upload
+    if (expected >= 0 && request_->hasContentLength() &&
+        received != static_cast<uint64_t>(expected)) {
+        upload->abandon();  // cannot happen: the body's stream throws first
         response_->setKeepAlive(false);
         return sendText(400, "the body ended before its Content-Length\n");
     }

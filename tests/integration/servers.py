@@ -334,3 +334,112 @@ class OpenSshSftp(OpenSshd):
             return []
         with open(self.sftp_log, errors="replace") as f:
             return f.read().splitlines()
+
+
+class HttpProxy:
+    """A reverse proxy in HTTP mode on a free loopback port in front of
+    `backend_port` (the gateway's plain-HTTP listener), keeping its
+    connections to the backend alive and reusing them for other clients, as
+    a company's front proxy does. Subclasses write the config and the
+    command; the proxy runs in the foreground in a process group of its own."""
+
+    NAME = "proxy"
+
+    def __init__(self, backend_port):
+        self.dir = tempfile.mkdtemp(prefix="dadgate-%s-" % self.NAME)
+        self.port = free_port()
+        self.backend_port = backend_port
+        self.log_path = os.path.join(self.dir, "proxy.log")
+        self.process = None
+
+    def command(self):
+        raise NotImplementedError
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
+                                            stdout=log, stderr=log, start_new_session=True)
+        wait_until(lambda: port_open(self.port) or self.process.poll() is not None,
+                   START_TIMEOUT, what="%s listening" % self.NAME)
+        if self.process.poll() is not None:
+            raise AssertionError("%s exited:\n%s" % (self.NAME, self.log_text()))
+        return self
+
+    def stop(self):
+        stop_group(self.process)
+        self.process = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+
+class HaProxy(HttpProxy):
+    """HAProxy (Debian's haproxy) in HTTP mode, http-reuse always."""
+
+    NAME = "haproxy"
+
+    def command(self):
+        config = os.path.join(self.dir, "haproxy.cfg")
+        with open(config, "w") as f:
+            f.write("\n".join([
+                "global",
+                "  pidfile %s" % os.path.join(self.dir, "haproxy.pid"),
+                "defaults",
+                "  mode http",
+                "  option http-keep-alive",
+                "  http-reuse always",
+                "  timeout connect 5s",
+                "  timeout client 30s",
+                "  timeout server 30s",
+                "frontend front",
+                "  bind 127.0.0.1:%d" % self.port,
+                "  default_backend gateway",
+                "backend gateway",
+                "  server dadgate 127.0.0.1:%d" % self.backend_port,
+            ]) + "\n")
+        return ["/usr/sbin/haproxy", "-db", "-f", config]
+
+
+class NginxProxy(HttpProxy):
+    """nginx (Debian's nginx-light) with proxy_pass, HTTP/1.1 and keep-alive
+    to the backend (an upstream with keepalive), the body streamed."""
+
+    NAME = "nginx"
+
+    def command(self):
+        config = os.path.join(self.dir, "nginx.conf")
+        temp = os.path.join(self.dir, "tmp")
+        os.mkdir(temp)
+        with open(config, "w") as f:
+            f.write("""
+daemon off;
+master_process off;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path %(temp)s; proxy_temp_path %(temp)s; fastcgi_temp_path %(temp)s;
+  uwsgi_temp_path %(temp)s; scgi_temp_path %(temp)s;
+  upstream gateway { server 127.0.0.1:%(backend)d; keepalive 8; }
+  server {
+    listen 127.0.0.1:%(port)d;
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://gateway;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_request_buffering off;
+      proxy_buffering off;
+    }
+  }
+}
+""" % {"dir": self.dir, "temp": temp, "backend": self.backend_port, "port": self.port})
+        return ["/usr/sbin/nginx", "-p", self.dir, "-c", config, "-e", self.log_path]

@@ -149,6 +149,28 @@ class PolicyTest(unittest.TestCase):
         os.kill(self.gateway.process.pid, signal.SIGHUP)
         self.wait_until_refused(client, "/files/c.pdf", False)
 
+    def test_every_thread_but_the_main_one_blocks_the_reload_and_stop_signals(self):
+        # The main thread takes them in sigwait; a thread that does not block
+        # them would take a SIGHUP sent during a reload and end the daemon.
+        pid = self.gateway.process.pid
+        wanted = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM}
+        threads = [t for t in os.listdir("/proc/%d/task" % pid) if int(t) != pid]
+        self.assertTrue(threads)
+        for tid in threads:
+            with open("/proc/%d/task/%s/status" % (pid, tid), encoding="ascii") as f:
+                mask = next(int(line.split()[1], 16) for line in f
+                            if line.startswith("SigBlk:"))
+            blocked = {s for s in wanted if mask & (1 << (s - 1))}
+            self.assertEqual(blocked, wanted, "thread %s blocks only %s" % (tid, blocked))
+
+    def test_sighups_in_a_burst_leave_the_daemon_serving(self):
+        for _ in range(20):
+            os.kill(self.gateway.process.pid, signal.SIGHUP)
+        client = self.client()
+        self.upload(client, "/files/after-the-burst.txt")
+        self.assertEqual(client.stat("/files/after-the-burst.txt").st_size, 1000)
+        self.assertTrue(self.gateway.is_running())
+
 
 if __name__ == "__main__":
     unittest.main()

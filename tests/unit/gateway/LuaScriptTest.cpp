@@ -4,12 +4,16 @@
 
 #include "LuaBudget.h"
 #include "LuaScript.h"
+#include "LuaTestScripts.h"
 
-using dad::LuaLimits;
 using dad::LuaOutcome;
 using dad::LuaScript;
 using dad::LuaValue;
 using dad::Status;
+using lua_test::call;
+using lua_test::contains;
+using lua_test::errorOf;
+using lua_test::load;
 
 class LuaScriptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(LuaScriptTest);
@@ -43,40 +47,6 @@ class LuaScriptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testOrdinaryStringWorkStaysWithinBudget);
     CPPUNIT_TEST(testPatternCostModel);
     CPPUNIT_TEST_SUITE_END();
-
-    static std::unique_ptr<LuaScript> load(const std::string& source, Status* status = nullptr) {
-        std::unique_ptr<LuaScript> script;
-        LuaLimits limits;
-        limits.instructions = 200000;
-        limits.memoryBytes = 4 * 1024 * 1024;
-        Status s = LuaScript::load("test.lua", source, limits, script);
-        if (status) {
-            *status = s;
-        } else {
-            CPPUNIT_ASSERT_MESSAGE(s.message(), s);
-        }
-        return script;
-    }
-
-    static Status call(LuaScript& script, const std::string& fn, LuaOutcome& outcome) {
-        std::map<std::string, LuaValue> event;
-        event["user"] = LuaValue::of("alice");
-        event["size"] = LuaValue::of(int64_t{42});
-        return script.call(fn, event, outcome);
-    }
-
-    static std::string errorOf(const std::string& body) {
-        auto script = load("function on_login(e)\n" + body + "\nend\n");
-        CPPUNIT_ASSERT(script);
-        LuaOutcome outcome;
-        Status s = call(*script, "on_login", outcome);
-        CPPUNIT_ASSERT_MESSAGE("expected an error from: " + body, !s);
-        return s.message();
-    }
-
-    static bool contains(const std::string& text, const std::string& part) {
-        return text.find(part) != std::string::npos;
-    }
 
 public:
     void testDenyWithReason() {

@@ -2,10 +2,48 @@
 
 #include "CommandLine.h"
 #include "Commands.h"
+#include "PackageLifecycle.h"
 #include "PackageReport.h"
 #include "Sites.h"
 
 namespace dad::ctl {
+
+namespace {
+
+// package withdraw PID [--as ADMIN]: as the operator, or as an admin for a
+// package of its own or of one of its sub-users.
+int withdrawCommand(Gateway& gateway, const std::vector<std::string>& words) {
+    std::map<std::string, std::string> flags;
+    std::vector<std::string> positional;
+    if (Status s = parseFlags(words, 2, {"as"}, {}, flags, positional);
+        !s || positional.size() != 1) {
+        return fail("usage: package withdraw PID [--as ADMIN]", 2);
+    }
+    Catalog& catalog = gateway.catalog();
+    PackageRecord package;
+    if (Status s = catalog.findPackageByPid(positional[0], package); !s) return fail(s.message());
+    std::string by = "dadctl";
+    if (flags.count("as")) {
+        AccountRecord admin, sender;
+        if (Status s = catalog.findAccount(flags["as"], admin); !s) return fail(s.message());
+        if (admin.type != "admin") return fail(admin.name + " is not an admin");
+        if (Status s = catalog.findAccountById(package.senderId, sender); !s) {
+            return fail(s.message());
+        }
+        if (sender.id != admin.id && sender.parentId != admin.id) {
+            return fail(package.pid + " was sent by " + sender.name + ", not by " + admin.name +
+                        " or one of its sub-users");
+        }
+        by = admin.name;
+    }
+    if (Status s = withdrawPackage(gateway, package, by, {"dadctl", "", 0, false}); !s) {
+        return fail(s.message());
+    }
+    std::cout << package.pid << " withdrawn" << std::endl;
+    return 0;
+}
+
+}  // namespace
 
 int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
@@ -81,8 +119,11 @@ int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
                   << std::endl;
         return 0;
     }
-    return fail("usage: package list [--user NAME] | package show PID | package forward PID SITE",
-                2);
+    if (verb == "withdraw") return withdrawCommand(gateway, words);
+    return fail(
+        "usage: package list [--user NAME] | package show PID | package forward PID SITE | "
+        "package withdraw PID [--as ADMIN]",
+        2);
 }
 
 }  // namespace dad::ctl

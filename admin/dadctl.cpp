@@ -17,6 +17,8 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   user key add NAME PUBKEYFILE | user key list NAME
   package list [--user NAME] | package show PID
   package forward PID SITE  queue the forward of a sent package to a site
+  package withdraw PID [--as ADMIN]   withdraw a sent package at once (an admin: its own
+                            or its sub-users' packages)
   site add NAME --type peer|ftp|ftps|sftp --url URL [--user NAME] [--ca FILE]
            [--host-key SHA256:...]             (password, token or private key on stdin)
   site list | site remove NAME                 sites packages are forwarded to

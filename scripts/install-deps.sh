@@ -14,6 +14,7 @@ CLIENT_PACKAGES=(
     openssh-client openssh-server sshpass curl rclone lftp openssl
     python3 python3-paramiko python3-aiosmtpd sqlite3 litmus chromium
     proftpd-core proftpd-mod-crypto python3-pyftpdlib haproxy nginx-light
+    fuse3  # rclone mount of the WebDAV listener, a mapped drive
 )
 
 is_installed() {

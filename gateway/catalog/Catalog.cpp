@@ -139,8 +139,12 @@ Status Catalog::removeAccount(const std::string& name) {
             return Status::error(StatusCode::NotEmpty,
                                  "account " + name + " has sub-users; remove them first");
         }
-        if (sql.queryOne("SELECT 1 FROM package WHERE sender_id = ? AND state <> 'draft'", {id}) ||
-            sql.queryOne("SELECT 1 FROM download WHERE account_id = ?", {id})) {
+        if (sql.queryOne("SELECT 1 FROM package WHERE sender_id = ? AND sent_at IS NOT NULL",
+                         {id}) ||
+            sql.queryOne("SELECT 1 FROM download WHERE account_id = ?", {id}) ||
+            sql.queryOne("SELECT 1 FROM download d JOIN package k ON k.id = d.package_id WHERE "
+                         "k.sender_id = ?",
+                         {id})) {
             // Sent packages and download records are history: keep them, close the door.
             sql.execute("UPDATE account SET disabled = 1, password_hash = '' WHERE id = ?", {id});
             sql.execute("DELETE FROM ssh_key WHERE account_id = ?", {id});

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,8 @@ struct PackageRecord {
     std::string sentName;
     int64_t created = 0;
     std::optional<int64_t> sentAt;
+    std::string withdrawnBy;  // state withdrawn: the account that withdrew it
+    std::optional<int64_t> withdrawnAt;
 };
 
 struct RecipientRecord {
@@ -88,6 +91,7 @@ struct RecipientRecord {
     std::optional<int64_t> accountId;
     std::string kind = "to";  // to, cc
     std::string inboxName;
+    std::optional<int64_t> hiddenAt;  // removed from the recipient's /inbox
 };
 
 struct DownloadRecord {
@@ -102,7 +106,8 @@ struct DownloadRecord {
     int64_t started = 0;
     std::optional<int64_t> finished;
     uint64_t startOffset = 0;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0;    // served
+    uint64_t charged = 0;  // counted against the limit (served, or granted and not yet served)
     bool complete = false;
 };
 
@@ -173,6 +178,10 @@ struct ForwardRecord {
     std::string error;  // the last failure ("" when none)
     int64_t attempts = 0;
     int64_t updatedAt = 0;
+    // A forward made before its package was withdrawn: the withdrawal at
+    // the far side ("" none asked, queued, done, failed) and why it failed.
+    std::string withdrawal;
+    std::string withdrawalError;
 };
 
 // An address-book group (CatalogGroups.cpp): site-wide (no owner, made by an
@@ -261,11 +270,17 @@ public:
     Status findSent(int64_t senderId, const std::string& sentName, std::optional<PackageRecord>& p);
     Status listPackagesOfSender(int64_t senderId, const std::string& state,
                                 std::vector<PackageRecord>& packages);
-    // Sent packages of which the account is a recipient, with the inbox name.
+    // Sent packages of which the account is a recipient, with the inbox name
+    // (not those the account removed from its inbox).
     Status listInbox(int64_t accountId,
                      std::vector<std::pair<std::string, PackageRecord>>& packages);
+    // `hidden`: the one the account removed from its inbox instead.
     Status findInbox(int64_t accountId, const std::string& inboxName,
-                     std::optional<PackageRecord>& package);
+                     std::optional<PackageRecord>& package, bool hidden = false);
+    // The recipient removed the package from their /inbox: hidden for them
+    // only (listInbox and findInbox no longer see it). NotFound when it is not
+    // in their inbox.
+    Status hideFromInbox(int64_t packageId, int64_t accountId);
     Status listPackages(std::optional<int64_t> accountId, std::vector<PackageRecord>& packages);
     // Writes the manifest's fields (message, expiry, limits, password, notify, forward).
     Status updatePackageSettings(const PackageRecord& package);
@@ -276,13 +291,25 @@ public:
     // Fails (nothing changed) when an upload is unfinished or it is not a draft.
     Status sendPackage(int64_t packageId, const std::string& preferredName);
     Status renameDraft(int64_t packageId, const std::string& newName);
-    // Deletes a draft and every node in it.
-    Status removeDraft(int64_t packageId);
+    // Removes an empty draft (NotEmpty otherwise): it becomes withdrawn by
+    // `removedBy`, never sent, so its link answers that it is gone and what
+    // the link served stays tracked. It no longer shows in /outbox or /sent.
+    Status removeDraft(int64_t packageId, const std::string& removedBy);
     Status setPackageState(int64_t packageId, const std::string& state);
     // Ends a package (state expired or withdrawn): its file list is kept as
     // history, its files are removed so their blobs can be collected once
     // nothing else references them. One transaction; idempotent.
     Status endPackage(int64_t packageId, const std::string& state);
+    // Withdraws a sent package (InvalidArgument otherwise), in one
+    // transaction: ended as endPackage does (state withdrawn, by
+    // `withdrawnBy`, now), its queued or dead jobs whose payload holds one of
+    // `jobFragments` cancelled, its forwards not yet made marked failed, and
+    // for each forward already made (its copy is elsewhere) its withdrawal
+    // queued: a job of `withdrawalKind` with payload `withdrawalPayload(site)`.
+    Status withdrawPackage(int64_t packageId, const std::string& withdrawnBy,
+                           const std::vector<std::string>& jobFragments,
+                           const std::string& withdrawalKind,
+                           const std::function<std::string(const std::string&)>& withdrawalPayload);
     // The file list kept by endPackage (path, size, sha256).
     Status listFileHistory(int64_t packageId,
                            std::vector<std::pair<std::string, NodeRecord>>& files);
@@ -295,15 +322,40 @@ public:
     // ("alice@site-a") as senderName instead of the peer account (CatalogPeers.cpp).
     Status setPackageOrigin(int64_t packageId, const std::string& originSender);
 
-    // --- downloads
-    // Records a download starting. With `limit`, refused (PermissionDenied)
-    // when complete and running downloads of the file already reach it.
-    Status startDownload(DownloadRecord& download, std::optional<int64_t> limit = std::nullopt);
-    // At start: downloads a crash cut are finished, incomplete (their slots freed).
+    // --- downloads (CatalogDownloads.cpp). A file of a package with
+    // max_downloads n serves at most n x size bytes in all, over every
+    // download and protocol at once, plus kRestartAllowanceBytes (at most a
+    // quarter of the size) to a recipient with an ended download of it: one
+    // who broke off or peeked, and started again from zero. A recipient is an account, or a visitor
+    // of the link by address.
+    static constexpr uint64_t kRestartAllowanceBytes = 1 << 20;
+    // Records a download starting; nothing is charged yet. PermissionDenied
+    // when the package is no longer available (or the file gone) or when the
+    // file has served all it may.
+    Status startDownload(DownloadRecord& download);
+    // Charges download `id` up to `wanted` more bytes before they are served
+    // (the first charge records `offset` as where it started), checked against
+    // the limit in the same transaction, so concurrent downloads together
+    // never pass it. `granted` may be less than `wanted`; 0 with
+    // PermissionDenied when nothing is left or the package was withdrawn or
+    // expired meanwhile.
+    Status chargeDownload(int64_t id, uint64_t offset, uint64_t wanted, uint64_t& granted);
+    // Ends a download that served `bytes` of a file of `fileSize`; with
+    // `refund`, what was charged beyond them is given back (without: a zip cut
+    // short, whose files may have been served). `complete`: what this
+    // recipient was served of the file, over all its downloads, reached its
+    // size once more (an honest resume completes; a re-read of the same part
+    // adds up too; for a package a peer forwarded here, serving all from
+    // where the download started also counts: its start was served at the
+    // origin). Idempotent.
+    Status finishDownload(int64_t id, uint64_t bytes, uint64_t fileSize, bool& complete,
+                          bool refund = true);
+    // At start: downloads a crash cut are finished, incomplete; what they were
+    // charged stays charged.
     Status closeInterruptedDownloads();
-    Status finishDownload(int64_t id, uint64_t bytes, bool complete);
     Status listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads);
-    Status countCompleteDownloads(int64_t nodeId, int64_t& count);
+    // What the finished downloads of a file were charged, together.
+    Status servedBytes(int64_t nodeId, uint64_t& bytes);
 
     // --- blobs
     Status findBlob(const std::string& sha256, std::optional<BlobRecord>& blob);
@@ -384,6 +436,10 @@ public:
     Status updateForward(int64_t packageId, const std::string& site, const std::string& state,
                          uint64_t bytesDone, uint64_t bytesTotal, const std::string& error,
                          bool attempt);
+    // Records the withdrawal at the far side of a forward already made
+    // (ForwardRecord::withdrawal).
+    Status updateWithdrawal(int64_t packageId, const std::string& site,
+                            const std::string& withdrawal, const std::string& error);
     Status listForwards(int64_t packageId, std::vector<ForwardRecord>& forwards);
 
     // --- address-book groups (CatalogGroups.cpp). `ownerId` absent: the site's.

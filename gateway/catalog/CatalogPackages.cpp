@@ -1,4 +1,4 @@
-// Packages, recipients and downloads.
+// Packages and recipients.
 #include "Catalog.h"
 #include "CatalogRows.h"
 
@@ -90,7 +90,9 @@ Status Catalog::listPackagesOfSender(int64_t senderId, const std::string& state,
                                      std::vector<PackageRecord>& packages) {
     return db_->read([&](SqlRunner& sql) {
         packages.clear();
-        const std::string where = state == "draft" ? "k.state = 'draft'" : "k.state <> 'draft'";
+        // A removed draft was never sent: it is in neither /outbox nor /sent.
+        const std::string where =
+            state == "draft" ? "k.state = 'draft'" : "k.state <> 'draft' AND k.sent_at IS NOT NULL";
         for (const SqlRow& row :
              sql.query(kSelectPackage + "WHERE k.sender_id = ? AND " + where + " ORDER BY k.id",
                        {senderId})) {
@@ -108,7 +110,8 @@ Status Catalog::listInbox(int64_t accountId,
                                                " FROM recipient r JOIN package k ON k.id = "
                                                "r.package_id JOIN account s ON s.id = "
                                                "k.sender_id WHERE r.account_id = ? AND k.state "
-                                               "= 'sent' ORDER BY r.inbox_name",
+                                               "= 'sent' AND r.hidden_at IS NULL ORDER BY "
+                                               "r.inbox_name",
                                            {accountId})) {
             SqlRows shifted = sql.query(kSelectPackage + "WHERE k.id = ?", {row.integer(1)});
             if (shifted.empty()) continue;
@@ -119,11 +122,13 @@ Status Catalog::listInbox(int64_t accountId,
 }
 
 Status Catalog::findInbox(int64_t accountId, const std::string& inboxName,
-                          std::optional<PackageRecord>& package) {
+                          std::optional<PackageRecord>& package, bool hidden) {
     return db_->read([&](SqlRunner& sql) {
         package = packageWhere(sql,
-                               "JOIN recipient r ON r.package_id = k.id WHERE r.account_id = ? "
-                               "AND r.inbox_name = ? AND k.state = 'sent'",
+                               std::string("JOIN recipient r ON r.package_id = k.id WHERE "
+                                           "r.account_id = ? AND r.inbox_name = ? AND k.state = "
+                                           "'sent' AND r.hidden_at IS ") +
+                                   (hidden ? "NOT NULL" : "NULL"),
                                {accountId, inboxName});
         return Status::ok();
     });
@@ -172,10 +177,11 @@ Status Catalog::setRecipients(int64_t packageId, const std::vector<RecipientReco
 Status Catalog::listRecipients(int64_t packageId, std::vector<RecipientRecord>& recipients) {
     return db_->read([&](SqlRunner& sql) {
         recipients.clear();
-        for (const SqlRow& row : sql.query("SELECT id, package_id, address, account_id, kind, "
-                                           "inbox_name FROM recipient WHERE package_id = ? "
-                                           "ORDER BY id",
-                                           {packageId})) {
+        for (const SqlRow& row :
+             sql.query("SELECT id, package_id, address, account_id, kind, "
+                       "inbox_name, hidden_at FROM recipient WHERE package_id = ? "
+                       "ORDER BY id",
+                       {packageId})) {
             RecipientRecord r;
             r.id = row.integer(0);
             r.packageId = row.integer(1);
@@ -183,6 +189,7 @@ Status Catalog::listRecipients(int64_t packageId, std::vector<RecipientRecord>& 
             r.accountId = row.optionalInteger(3);
             r.kind = row.text(4);
             r.inboxName = row.text(5);
+            r.hiddenAt = row.optionalInteger(6);
             recipients.push_back(r);
         }
         return Status::ok();
@@ -247,7 +254,7 @@ Status Catalog::renameDraft(int64_t packageId, const std::string& newName) {
     });
 }
 
-Status Catalog::removeDraft(int64_t packageId) {
+Status Catalog::removeDraft(int64_t packageId, const std::string& removedBy) {
     return db_->transaction([&](SqlRunner& sql) {
         auto p = packageWhere(sql, "WHERE k.id = ? AND k.state = 'draft'", {packageId});
         if (!p) return Status::notFound("no such draft");
@@ -255,9 +262,24 @@ Status Catalog::removeDraft(int64_t packageId) {
             sql.queryOne("SELECT 1 FROM upload WHERE root_node = ?", {p->rootNode})) {
             return Status::error(StatusCode::NotEmpty, "the draft is not empty");
         }
-        sql.execute("DELETE FROM recipient WHERE package_id = ?", {packageId});
-        sql.execute("DELETE FROM package WHERE id = ?", {packageId});
-        removeTree(sql, p->rootNode);
+        // Its link may have been handed out and used: the package stays, as
+        // withdrawn (never sent), so the link says it is gone and the
+        // downloads it served stay in the tracking.
+        sql.execute(
+            "UPDATE package SET state = 'withdrawn', withdrawn_by = ?, withdrawn_at = ? WHERE "
+            "id = ?",
+            {removedBy, nowSeconds(), packageId});
+        return Status::ok();
+    });
+}
+
+Status Catalog::hideFromInbox(int64_t packageId, int64_t accountId) {
+    return db_->transaction([&](SqlRunner& sql) {
+        if (sql.execute("UPDATE recipient SET hidden_at = ? WHERE package_id = ? AND account_id = "
+                        "? AND hidden_at IS NULL",
+                        {nowSeconds(), packageId, accountId}) == 0) {
+            return Status::notFound("the package is not in this inbox");
+        }
         return Status::ok();
     });
 }
@@ -272,88 +294,6 @@ Status Catalog::setPackageState(int64_t packageId, const std::string& state) {
 Status Catalog::findReply(int64_t originalId, int64_t replierId, std::optional<PackageRecord>& p) {
     return db_->read([&](SqlRunner& sql) {
         p = packageWhere(sql, "WHERE k.return_of = ? AND k.sender_id = ?", {originalId, replierId});
-        return Status::ok();
-    });
-}
-
-Status Catalog::startDownload(DownloadRecord& d, std::optional<int64_t> limit) {
-    return db_->transaction([&](SqlRunner& sql) {
-        if (limit) {
-            // Downloads running now hold a slot, so concurrent readers cannot
-            // together pass the limit; a slot is given back if it ends incomplete.
-            const int64_t taken =
-                sql.queryOne(
-                       "SELECT count(*) FROM download WHERE node_id = ? AND (complete = 1 "
-                       "OR finished IS NULL)",
-                       {d.nodeId})
-                    ->integer(0);
-            if (taken >= *limit) {
-                return Status::denied("the file has been downloaded the maximum " +
-                                      std::to_string(*limit) + " time(s)");
-            }
-        }
-        d.started = nowSeconds();
-        d.id = sql.queryOne(
-                      "INSERT INTO download (package_id, node_id, path, account_id, "
-                      "remote_address, protocol, started, start_offset) VALUES (?, ?, ?, "
-                      "?, ?, ?, ?, ?) RETURNING id",
-                      {d.packageId, d.nodeId, d.path, nullable(d.accountId), d.remoteAddress,
-                       d.protocol, d.started, static_cast<int64_t>(d.startOffset)})
-                   ->integer(0);
-        return Status::ok();
-    });
-}
-
-Status Catalog::finishDownload(int64_t id, uint64_t bytes, bool complete) {
-    return db_->transaction([&](SqlRunner& sql) {
-        sql.execute("UPDATE download SET finished = ?, bytes = ?, complete = ? WHERE id = ?",
-                    {nowSeconds(), static_cast<int64_t>(bytes), int64_t{complete ? 1 : 0}, id});
-        return Status::ok();
-    });
-}
-
-Status Catalog::listDownloads(int64_t packageId, std::vector<DownloadRecord>& downloads) {
-    return db_->read([&](SqlRunner& sql) {
-        downloads.clear();
-        for (const SqlRow& row : sql.query(
-                 "SELECT d.id, d.package_id, d.node_id, d.path, d.account_id, a.name, "
-                 "d.remote_address, d.protocol, d.started, d.finished, d.start_offset, d.bytes, "
-                 "d.complete FROM download d LEFT JOIN account a ON a.id = d.account_id WHERE "
-                 "d.package_id = ? ORDER BY d.id",
-                 {packageId})) {
-            DownloadRecord d;
-            d.id = row.integer(0);
-            d.packageId = row.integer(1);
-            d.nodeId = row.integer(2);
-            d.path = row.text(3);
-            d.accountId = row.optionalInteger(4);
-            d.accountName = row.text(5);
-            d.remoteAddress = row.text(6);
-            d.protocol = row.text(7);
-            d.started = row.integer(8);
-            d.finished = row.optionalInteger(9);
-            d.startOffset = static_cast<uint64_t>(row.integer(10));
-            d.bytes = static_cast<uint64_t>(row.integer(11));
-            d.complete = row.integer(12) != 0;
-            downloads.push_back(d);
-        }
-        return Status::ok();
-    });
-}
-
-Status Catalog::closeInterruptedDownloads() {
-    return db_->transaction([&](SqlRunner& sql) {
-        sql.execute("UPDATE download SET finished = ?, complete = 0 WHERE finished IS NULL",
-                    {nowSeconds()});
-        return Status::ok();
-    });
-}
-
-Status Catalog::countCompleteDownloads(int64_t nodeId, int64_t& count) {
-    return db_->read([&](SqlRunner& sql) {
-        count = sql.queryOne("SELECT count(*) FROM download WHERE node_id = ? AND complete = 1",
-                             {nodeId})
-                    ->integer(0);
         return Status::ok();
     });
 }

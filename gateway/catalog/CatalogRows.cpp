@@ -59,7 +59,7 @@ const char* const kPackageColumns =
     "k.id, k.pid, k.token, k.sender_id, COALESCE(k.origin_sender, s.name), k.name, k.state, "
     "k.root_node, k.message, "
     "k.expires_at, k.max_downloads, k.password_hash, k.notify, k.forward_to, k.return_of, "
-    "k.sent_name, k.created, k.sent_at, k.expires_after";
+    "k.sent_name, k.created, k.sent_at, k.expires_after, k.withdrawn_by, k.withdrawn_at";
 
 PackageRecord package(const SqlRow& row) {
     PackageRecord p;
@@ -82,6 +82,8 @@ PackageRecord package(const SqlRow& row) {
     p.created = row.integer(16);
     p.sentAt = row.optionalInteger(17);
     p.expiresAfter = row.optionalInteger(18);
+    p.withdrawnBy = row.text(19);
+    p.withdrawnAt = row.optionalInteger(20);
     return p;
 }
 

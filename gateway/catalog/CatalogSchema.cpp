@@ -292,9 +292,28 @@ const std::vector<std::string> kVersion10 = {
         PRIMARY KEY (kind, subject)))",
 };
 
+// Version 11: a package's life, exact (issue 18). A download is charged the
+// bytes it may serve before it serves them (`charged`; what it did serve is
+// `bytes`), so the limit holds in bytes over every protocol at once. A
+// withdrawn package (or removed draft) says by whom and when; a recipient who
+// removed a package from their inbox hides it for themselves only. A copy
+// forwarded before the withdrawal is withdrawn at the far side by a job.
+const std::vector<std::string> kVersion11 = {
+    "ALTER TABLE download ADD COLUMN charged INTEGER NOT NULL DEFAULT 0",
+    "UPDATE download SET charged = bytes",
+    "CREATE INDEX download_node ON download(node_id)",
+    "ALTER TABLE package ADD COLUMN withdrawn_by TEXT",
+    "ALTER TABLE package ADD COLUMN withdrawn_at INTEGER",
+    "ALTER TABLE recipient ADD COLUMN hidden_at INTEGER",
+    // A forward already made when its package was withdrawn: withdrawn at
+    // the far side too ('' none asked, queued, done, failed + why).
+    "ALTER TABLE package_forward ADD COLUMN withdrawal TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE package_forward ADD COLUMN withdrawal_error TEXT NOT NULL DEFAULT ''",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
     &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5,
-    &kVersion6, &kVersion7, &kVersion8, &kVersion9, &kVersion10};
+    &kVersion6, &kVersion7, &kVersion8, &kVersion9, &kVersion10, &kVersion11};
 
 }  // namespace
 

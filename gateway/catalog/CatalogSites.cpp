@@ -20,7 +20,8 @@ SiteRecord site(const SqlRow& row) {
 }
 
 const char* const kForwardColumns =
-    "package_id, site, state, bytes_done, bytes_total, error, attempts, updated_at";
+    "package_id, site, state, bytes_done, bytes_total, error, attempts, updated_at, withdrawal, "
+    "withdrawal_error";
 
 ForwardRecord forward(const SqlRow& row) {
     ForwardRecord f;
@@ -32,6 +33,8 @@ ForwardRecord forward(const SqlRow& row) {
     f.error = row.text(5);
     f.attempts = row.integer(6);
     f.updatedAt = row.integer(7);
+    f.withdrawal = row.text(8);
+    f.withdrawalError = row.text(9);
     return f;
 }
 
@@ -132,6 +135,17 @@ Status Catalog::updateForward(int64_t packageId, const std::string& siteName,
                 "updated_at, package_id, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 values);
         }
+        return Status::ok();
+    });
+}
+
+Status Catalog::updateWithdrawal(int64_t packageId, const std::string& siteName,
+                                 const std::string& withdrawal, const std::string& error) {
+    return db_->transaction([&](SqlRunner& sql) {
+        sql.execute(
+            "UPDATE package_forward SET withdrawal = ?, withdrawal_error = ?, updated_at = ? "
+            "WHERE package_id = ? AND site = ?",
+            {withdrawal, error, nowSeconds(), packageId, siteName});
         return Status::ok();
     });
 }

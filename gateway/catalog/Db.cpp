@@ -9,6 +9,8 @@
 
 #include <stdexcept>
 
+#include "InternalError.h"
+
 namespace dad {
 
 int64_t SqlRow::integer(size_t i, int64_t fallback) const {
@@ -127,6 +129,12 @@ void exec(sqlite3* handle, const char* sql) {
     }
 }
 
+// The driver's text names tables and constraints: for the log, not for a client.
+Status catalogError(const std::exception& e) {
+    const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+    return internalError("dadgate.catalog", poco ? poco->displayText() : std::string(e.what()));
+}
+
 // Pooled connections are kept for the life of the process: a connection is
 // known by its handle, which a closed and reopened one could reuse.
 constexpr int kNeverIdle = 10 * 365 * 24 * 3600;
@@ -195,23 +203,10 @@ Status Db::read(const std::function<Status(SqlRunner&)>& fn) {
         Connection& c = connection(session, handle);
         SqlRunner runner(handle, *c.statements);
         return fn(runner);
-    } catch (const Poco::Exception& e) {
-        return Status::ioError("catalog: " + e.displayText());
     } catch (const std::exception& e) {
-        return Status::ioError(std::string("catalog: ") + e.what());
+        return catalogError(e);
     }
 }
-
-namespace {
-
-Status catalogError(const std::exception& e) {
-    if (auto poco = dynamic_cast<const Poco::Exception*>(&e)) {
-        return Status::ioError("catalog: " + poco->displayText());
-    }
-    return Status::ioError(std::string("catalog: ") + e.what());
-}
-
-}  // namespace
 
 void Db::runBatch(std::vector<PendingTransaction*>& batch, Durability durability) {
     std::lock_guard<std::mutex> lock(writeMutex_);

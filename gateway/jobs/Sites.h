@@ -37,6 +37,10 @@ public:
     // its host key as "SHA256:<base64>" (no trust on first use).
     static Status check(const SiteRecord& site);
 
+    // The job kind that withdraws, at its site, a copy forwarded before its
+    // package was withdrawn here; its payload is a forwardPayload.
+    static constexpr const char* kWithdrawalJob = "forward-withdrawal";
+
     static std::string forwardPayload(const ForwardRequest& request);
     static Status parseForwardPayload(const std::string& payload, ForwardRequest& request);
 

@@ -66,33 +66,38 @@ private:
 
 }  // namespace
 
-LinkDownloads::LinkDownloads(Gateway& gateway, std::vector<DownloadRecord> downloads)
-    : gateway_(gateway), downloads_(std::move(downloads)) {}
+LinkDownloads::LinkDownloads(Gateway& gateway, std::vector<DownloadRecord> downloads,
+                             std::vector<uint64_t> sizes)
+    : gateway_(gateway), downloads_(std::move(downloads)), sizes_(std::move(sizes)) {}
 
 LinkDownloads::~LinkDownloads() {
     if (!finished_) finish(false);
 }
 
-void LinkDownloads::finish(bool complete) {
+void LinkDownloads::finish(bool served) {
     if (finished_) return;
     finished_ = true;
     Catalog& catalog = gateway_.catalog();
-    for (const DownloadRecord& d : downloads_) {
-        NodeRecord node;
-        const uint64_t bytes = complete && catalog.findNode(d.nodeId, node) ? node.size : 0;
-        (void)catalog.finishDownload(d.id, bytes, complete);
+    bool anyComplete = false;
+    for (size_t i = 0; i < downloads_.size(); ++i) {
+        const DownloadRecord& d = downloads_[i];
+        const uint64_t bytes = served ? sizes_[i] : 0;
+        bool complete = false;
+        (void)catalog.finishDownload(d.id, bytes, sizes_[i], complete, served);
+        anyComplete = anyComplete || complete;
         catalog.audit(
             {d.accountName, d.remoteAddress, d.protocol, "download", d.path,
              std::to_string(bytes) + (complete ? " bytes, complete (zip)" : " bytes (zip)"), true});
     }
-    if (complete && !downloads_.empty()) {
+    if (downloads_.empty()) return;
+    if (anyComplete) {
         PackageRecord package;
         if (catalog.findPackage(downloads_.front().packageId, package)) {
             (void)enqueueNotification(
                 catalog, {"downloaded", package.pid, "", downloads_.front().accountName, "(zip)"});
         }
-        expireIfExhausted(gateway_, downloads_.front().packageId);
     }
+    expireIfExhausted(gateway_, downloads_.front().packageId);
 }
 
 LinkAccess::LinkAccess(Gateway& gateway, int64_t maxReturnedBytes)
@@ -167,10 +172,11 @@ Status LinkAccess::openRead(const PackageRecord& package, const LinkFile& file,
     event.packagePid = package.pid;
     if (Status s = gateway_.policy().ask(event); !s) return s;
     DownloadRecord d = downloadOf(package, file, visitor);
-    if (Status s = gateway_.catalog().startDownload(d, package.maxDownloads); !s) return s;
+    if (Status s = gateway_.catalog().startDownload(d); !s) return s;
     int fd = -1;
     if (Status s = gateway_.store().fileSystem().openForRead(contentPath(file), fd); !s) {
-        (void)gateway_.catalog().finishDownload(d.id, 0, false);
+        bool complete = false;
+        (void)gateway_.catalog().finishDownload(d.id, 0, file.node.size, complete);
         Poco::Logger::get("dadgate.store")
             .error("blob of %s in %s is missing: %s", file.path, package.pid, s.message());
         return Status::ioError("the stored content of " + file.path + " cannot be read");
@@ -183,6 +189,7 @@ Status LinkAccess::startDownloads(const PackageRecord& package, std::vector<Link
                                   const ConnectionInfo& visitor,
                                   std::unique_ptr<LinkDownloads>& downloads) {
     std::vector<DownloadRecord> started;
+    std::vector<uint64_t> sizes;
     std::vector<LinkFile> granted;
     Status last = Status::denied("nothing to download");
     for (LinkFile& file : files) {
@@ -197,17 +204,30 @@ Status LinkAccess::startDownloads(const PackageRecord& package, std::vector<Link
             continue;
         }
         DownloadRecord d = downloadOf(package, file, visitor);
-        if (Status s = gateway_.catalog().startDownload(d, package.maxDownloads); !s) {
+        if (Status s = startWhole(d, file.node.size); !s) {
             last = s;
             continue;
         }
         started.push_back(d);
+        sizes.push_back(file.node.size);
         granted.push_back(std::move(file));
     }
-    downloads = std::make_unique<LinkDownloads>(gateway_, std::move(started));
+    downloads = std::make_unique<LinkDownloads>(gateway_, std::move(started), std::move(sizes));
     files = std::move(granted);
     if (files.empty()) return last;
     return Status::ok();
+}
+
+Status LinkAccess::startWhole(DownloadRecord& d, uint64_t size) {
+    Catalog& catalog = gateway_.catalog();
+    if (Status s = catalog.startDownload(d); !s) return s;
+    // The zip holds the whole file, so all of it is charged before it goes out.
+    uint64_t granted = 0;
+    Status s = catalog.chargeDownload(d.id, 0, size, granted);
+    if (s && granted == size) return s;
+    bool complete = false;
+    (void)catalog.finishDownload(d.id, 0, size, complete);
+    return s ? Status::denied("not all of this file may be served any more") : s;
 }
 
 std::string LinkAccess::contentPath(const LinkFile& file) const {

@@ -44,15 +44,19 @@ struct LinkFile {
     NodeRecord node;   // node.size, node.blob (sha256 hex)
 };
 
-// The downloads of several files fetched together (the zip). Unless
-// finish(true) was called, destruction records them as incomplete.
+// The downloads of several files fetched together (the zip), each charged
+// its whole size when it started. Unless finish(true) was called,
+// destruction records them as incomplete, still charged (which of their
+// bytes reached the visitor is not known).
 class LinkDownloads {
 public:
-    LinkDownloads(Gateway& gateway, std::vector<DownloadRecord> downloads);
+    // `sizes`: each download's file size, in the same order.
+    LinkDownloads(Gateway& gateway, std::vector<DownloadRecord> downloads,
+                  std::vector<uint64_t> sizes);
     ~LinkDownloads();
     LinkDownloads(const LinkDownloads&) = delete;
     LinkDownloads& operator=(const LinkDownloads&) = delete;
-    // Records every download as finished: complete (the whole file) or not (0 bytes).
+    // Records every download as finished: served whole, or cut (0 bytes, still charged).
     void finish(bool complete);
 
 private:
@@ -121,6 +125,9 @@ public:
                       std::string& storedName);
 
 private:
+    // Starts download `d` of a whole file of `size` bytes, all of it charged
+    // (the zip); refused, and nothing kept charged, when that is more than the limit leaves.
+    Status startWhole(DownloadRecord& d, uint64_t size);
     Status guestAccount(const PackageRecord& package, AccountRecord& guest);
     Status replyPackage(const PackageRecord& original, const AccountRecord& guest,
                         const ConnectionInfo& visitor, PackageRecord& reply);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "Gateway.h"
+#include "PackageLifecycle.h"
 #include "Secrets.h"
 #include "Sha256.h"
 #include "VirtualPath.h"
@@ -273,6 +274,24 @@ Status PeerReceiver::commit(const std::string& account, const ConnectionInfo& co
     }
     // Sent as any draft is: the package_sent policy, inbox names, notifications.
     return call.session->rename(draft, "/sent/" + package.pid, false);
+}
+
+Status PeerReceiver::withdraw(const std::string& account, const ConnectionInfo& connection,
+                              const std::string& pid) {
+    if (Status s = checkPeer(account); !s) return s;
+    PeerCall call;
+    if (Status s = openCall(gateway_, account, connection, call); !s) return s;
+    PackageRecord record;
+    bool sent = false;
+    Status found = peerPackage(gateway_, call.account, connection, pid, false, record, sent);
+    if (found.code() == StatusCode::NotFound) return Status::ok();  // it never arrived
+    if (!found) return found;
+    if (record.state == "draft") {
+        // Part of a forward that never ended: its bytes go.
+        return gateway_.catalog().endPackage(record.id, "withdrawn");
+    }
+    if (record.state != "sent") return Status::ok();  // withdrawn or expired already
+    return withdrawPackage(gateway_, record, account, connection);
 }
 
 }  // namespace dad

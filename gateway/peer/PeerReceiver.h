@@ -15,6 +15,7 @@
 //            upload, and is published only when complete and its SHA-256 is
 //            the one announced (otherwise it is dropped)
 //   commit   sends the package; committing again is Ok
+//   withdraw the origin withdrew it: withdrawn here too; again is Ok
 //
 // Thread-safe: each call opens its own Session.
 #pragma once
@@ -70,6 +71,13 @@ public:
     // Busy naming the first file whose content is not here yet.
     Status commit(const std::string& account, const ConnectionInfo& connection,
                   const PeerPackage& package);
+
+    // The origin withdrew package `pid`: withdrawn here too (its link
+    // answers 410, it leaves every inbox), a draft of it dropped. Ok when it
+    // is not here or no longer sent; PermissionDenied when it is another
+    // account's.
+    Status withdraw(const std::string& account, const ConnectionInfo& connection,
+                    const std::string& pid);
 
 private:
     Gateway& gateway_;

@@ -62,6 +62,10 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     out += "state: " + p.state + "\n";
     out += "created: " + formatTime(p.created) + "\n";
     if (p.sentAt) out += "sent: " + formatTime(*p.sentAt) + "\n";
+    if (p.withdrawnAt) {
+        out += "withdrawn: " + formatTime(*p.withdrawnAt) + " by " + p.withdrawnBy +
+               (p.sentAt ? "" : " (the draft was removed)") + "\n";
+    }
     if (p.expiresAt) {
         out += "expires: " + formatTime(*p.expiresAt) + "\n";
     } else if (p.expiresAfter) {
@@ -81,7 +85,8 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     out += "recipients:\n";
     for (const RecipientRecord& r : recipients) {
         out += "  " + r.kind + " " + r.address +
-               (r.accountId ? " (account)" : " (notification pending)") + "\n";
+               (r.accountId ? " (account)" : " (notification pending)") +
+               (r.hiddenAt ? " removed from their inbox " + formatTime(*r.hiddenAt) : "") + "\n";
     }
     out += "files:\n";
     for (const auto& [path, node] : files) {
@@ -90,8 +95,9 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
     }
     out += "downloads:\n";
     for (const DownloadRecord& d : downloads) {
-        out += "  " + formatTime(d.started) + "  " +
-               (d.accountName.empty() ? "(link)" : d.accountName) + "  " + d.path + "  " +
+        // Start..end of the download as one field ("..-" while it runs).
+        out += "  " + formatTime(d.started) + ".." + (d.finished ? formatTime(*d.finished) : "-") +
+               "  " + (d.accountName.empty() ? "(link)" : d.accountName) + "  " + d.path + "  " +
                std::to_string(d.bytes) + " bytes from offset " + std::to_string(d.startOffset) +
                "  " + (d.complete ? "complete" : (d.finished ? "incomplete" : "in progress")) +
                "  " + d.protocol + " " + d.remoteAddress + "\n";
@@ -104,6 +110,13 @@ Status PackageReport::write(const PackageRecord& p, std::string& out) {
                std::to_string(f.bytesTotal) + " bytes  attempts " + std::to_string(f.attempts) +
                "  " + formatTime(f.updatedAt) + (f.error.empty() ? "" : "  error: " + f.error) +
                "\n";
+        if (f.withdrawal == "queued") {
+            out += "    withdrawal there: queued\n";
+        } else if (f.withdrawal == "done") {
+            out += "    withdrawn there too\n";
+        } else if (f.withdrawal == "failed") {
+            out += "    NOT withdrawn there: " + f.withdrawalError + "\n";
+        }
     }
     return Status::ok();
 }

@@ -5,6 +5,7 @@
 #include "Delivery.h"
 #include "FetchArea.h"
 #include "Gateway.h"
+#include "PackageLifecycle.h"
 #include "ReadStreams.h"
 #include "Secrets.h"
 #include "UploadStream.h"
@@ -107,6 +108,12 @@ Status GatewaySession::stat(const std::string& path, FileInfo& info) {
         }
         return Status::ok();
     }
+    if (place.gone && place.kind == Place::Kind::Missing) {
+        // What a gone package held reads as an empty folder: a recursive
+        // delete that looks before it goes in (lftp's rm -r) finishes.
+        info = directory(place.name, false, place.package->created);
+        return Status::ok();
+    }
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such file or folder: " + path);
     }
@@ -136,6 +143,7 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
                 return s;
             }
             for (const PackageRecord& p : packages) {
+                if (p.state == "withdrawn") continue;  // its sender removed it
                 entries.push_back(
                     directory(drafts ? p.name : p.sentName, drafts, p.sentAt.value_or(p.created)));
             }
@@ -162,6 +170,8 @@ Status GatewaySession::list(const std::string& path, std::vector<FileInfo>& entr
         return Status::ok();
     }
     if (place.kind == Place::Kind::EmptyReply) return Status::ok();
+    // Empty at any depth, so a recursive delete that lists as it goes finishes.
+    if (place.gone) return Status::ok();
     if (place.kind != Place::Kind::Node || !place.node.isDir) {
         if (place.kind == Place::Kind::Missing && !place.upload) {
             return Status::notFound("no such folder: " + path);
@@ -268,25 +278,73 @@ Status GatewaySession::createDraft(const std::string& name) {
     return s;
 }
 
+bool GatewaySession::removedWithItsPackage(const Place& place) {
+    // A generated file (.link, .status): accepted and left as it is, so that
+    // a client's recursive delete (rm -r, WebDAV DELETE, a mapped drive)
+    // reaches the folder, which takes it along. In a package gone already
+    // (withdrawn, removed from this inbox) everything went with it.
+    return (place.kind == Place::Kind::Generated && place.package) || place.gone;
+}
+
+bool GatewaySession::takesItsPackage(const Place& place) {
+    // The files of a sent or received package go together.
+    return place.package && !place.inReply && place.kind == Place::Kind::Node &&
+           (place.area == Area::Sent || place.area == Area::Inbox);
+}
+
 Status GatewaySession::removeDirectory(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
+    if (removedWithItsPackage(place)) return Status::ok();
     if (place.kind == Place::Kind::Missing || place.kind == Place::Kind::NewDraft) {
         return Status::notFound("no such folder: " + path);
     }
     if (!place.isDirectory()) return Status::error(StatusCode::NotADirectory, path);
-    if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
-    if (place.packageRoot) {
-        if (place.area == Area::Outbox) return gateway_.catalog().removeDraft(place.package->id);
-        return Status::denied("a returned package cannot be removed");
+    if (takesItsPackage(place) ||
+        (place.packageRoot && place.kind == Place::Kind::Node && !place.inReply)) {
+        return removePackage(place);
     }
+    if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
+    if (place.packageRoot) return Status::denied("a returned package cannot be removed");
     if (place.node.id == account_.filesRoot) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
+}
+
+Status GatewaySession::removePackage(const Place& place) {
+    const PackageRecord& package = *place.package;
+    Status s;
+    std::string action;
+    switch (place.area) {
+        case Area::Outbox:
+            action = "remove draft";
+            s = gateway_.catalog().removeDraft(package.id, account_.name);
+            break;
+        case Area::Sent:
+            // Withdrawn whole, at once (PackageLifecycle audits it).
+            if (package.state == "sent") {
+                return withdrawPackage(gateway_, package, account_.name, connection_);
+            }
+            return Status::denied("the package is " + package.state +
+                                  "; its tracking stays in /sent");
+        case Area::Inbox:
+            // Hidden for this recipient only; the sender's tracking says so.
+            action = "remove from inbox";
+            s = gateway_.catalog().hideFromInbox(package.id, account_.id);
+            break;
+        default:
+            return readOnly("/" + place.name);
+    }
+    gateway_.catalog().audit({account_.name, connection_.remoteAddress, connection_.protocol,
+                              action,
+                              place.area == Area::Outbox ? "/outbox/" + package.name : "/inbox",
+                              package.pid + (s ? "" : ": " + s.message()), s.isOk()});
+    return s;
 }
 
 Status GatewaySession::removeFile(const std::string& path) {
     Place place;
     if (Status s = resolve(path, place); !s) return s;
+    if (place.gone) return Status::ok();  // it went with its package
     if (place.kind == Place::Kind::Missing && place.upload) {
         if (!gateway_.claimUpload(place.upload->tempName, false)) {
             return Status::error(StatusCode::Busy, place.name + " is being uploaded");
@@ -303,7 +361,9 @@ Status GatewaySession::removeFile(const std::string& path) {
     if (place.area == Area::Fetch && place.kind == Place::Kind::Generated) {
         return FetchArea(gateway_, account_).remove(place.name);
     }
+    if (removedWithItsPackage(place)) return Status::ok();
     if (place.isDirectory()) return Status::error(StatusCode::IsADirectory, path);
+    if (takesItsPackage(place)) return removePackage(place);
     if (!place.writable || place.kind != Place::Kind::Node) return readOnly(path);
     return gateway_.catalog().removeNode(place.node.id);
 }

@@ -48,6 +48,15 @@ private:
     // returned into /inbox/<package>/reply.
     Status resolveForCreate(const std::string& path, Place& place);
     Status createDraft(const std::string& name);
+    // Whether removing what is at `place` is accepted without a change: it
+    // goes with its package's folder, or went with it (see removeDirectory).
+    static bool removedWithItsPackage(const Place& place);
+    // Whether removing what is at `place` (a file or folder of a sent or
+    // received package) removes the whole package: removePackage.
+    static bool takesItsPackage(const Place& place);
+    // Removing a draft, withdrawing a sent package, removing a received one
+    // from this inbox.
+    Status removePackage(const Place& place);
     Status sendDraft(const PackageRecord& draft, const std::string& sentName);
     // The quota (files and bytes) and the before_upload hook, for every way a
     // file arrives (upload, server-side copy, link by hash).

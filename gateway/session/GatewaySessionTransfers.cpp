@@ -62,9 +62,7 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         d.accountName = account_.name;
         d.remoteAddress = connection_.remoteAddress;
         d.protocol = connection_.protocol;
-        if (Status s = gateway_.catalog().startDownload(d, place.package->maxDownloads); !s) {
-            return s;
-        }
+        if (Status s = gateway_.catalog().startDownload(d); !s) return s;
         download = d;
     }
     int fd = -1;

@@ -74,11 +74,19 @@ Status Namespace::resolve(const std::string& path, Place& place) {
             std::optional<PackageRecord> sent;
             if (Status s = catalog.findSent(account_.id, parts[1], sent); !s) return s;
             if (!sent) return Status::notFound("no sent package " + parts[1]);
+            if (sent->state == "withdrawn") return resolveGone(*sent, rest, place);
             return resolvePackageTree(*sent, Area::Sent, false, rest, place);
         }
         case Area::Inbox: {
             std::optional<PackageRecord> received;
             if (Status s = catalog.findInbox(account_.id, parts[1], received); !s) return s;
+            if (!received) {
+                std::optional<PackageRecord> removed;
+                if (Status s = catalog.findInbox(account_.id, parts[1], removed, true); !s) {
+                    return s;
+                }
+                if (removed) return resolveGone(*removed, rest, place);
+            }
             if (!received || expired(*received)) {
                 return Status::notFound("no package " + parts[1] + " in the inbox");
             }
@@ -125,6 +133,19 @@ Status Namespace::resolve(const std::string& path, Place& place) {
             break;
     }
     return Status::notFound("no such file or folder: " + path);
+}
+
+Status Namespace::resolveGone(const PackageRecord& package, const std::vector<std::string>& rest,
+                              Place& place) {
+    place.package = package;
+    place.gone = true;
+    place.packageRoot = rest.empty();
+    if (!rest.empty()) {
+        place.kind = Place::Kind::Missing;  // at any depth: what it held went with it
+        return Status::ok();
+    }
+    place.kind = Place::Kind::Node;
+    return gateway_.catalog().findNode(package.rootNode, place.node);
 }
 
 Status Namespace::resolvePackageTree(const PackageRecord& package, Area area, bool writable,

@@ -33,13 +33,17 @@ struct Place {
     };
     Kind kind = Kind::Root;
     Area area = Area::Root;
-    std::string name;                       // last component
-    NodeRecord node;                        // Node: the node; Missing: unset
-    int64_t parentNode = 0;                 // Missing: the folder the name would go into
-    std::optional<PackageRecord> package;   // the package the place belongs to
-    bool packageRoot = false;               // node is the root folder of `package`
-    bool writable = false;                  // this account may change what is here
-    bool inReply = false;                   // under /inbox/<package>/reply
+    std::string name;                      // last component
+    NodeRecord node;                       // Node: the node; Missing: unset
+    int64_t parentNode = 0;                // Missing: the folder the name would go into
+    std::optional<PackageRecord> package;  // the package the place belongs to
+    bool packageRoot = false;              // node is the root folder of `package`
+    bool writable = false;                 // this account may change what is here
+    bool inReply = false;                  // under /inbox/<package>/reply
+    // In a package withdrawn from /sent or removed from this /inbox: its
+    // folder is still there, empty (anything below is Missing), so that the
+    // rest of a client's recursive delete finds it and succeeds.
+    bool gone = false;
     std::optional<PackageRecord> original;  // inReply: the package being answered
     std::string generated;
     int64_t generatedTime = 0;  // Generated outside a package: its modification time
@@ -86,6 +90,9 @@ public:
     }
 
 private:
+    // A package withdrawn or removed from the inbox (Place::gone).
+    Status resolveGone(const PackageRecord& package, const std::vector<std::string>& rest,
+                       Place& place);
     Status resolvePackageTree(const PackageRecord& package, Area area, bool writable,
                               const std::vector<std::string>& rest, Place& place);
 

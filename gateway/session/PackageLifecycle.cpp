@@ -3,6 +3,7 @@
 #include "Gateway.h"
 #include "Notifications.h"
 #include "Secrets.h"
+#include "Sites.h"
 
 namespace dad {
 
@@ -42,14 +43,29 @@ void expireIfExhausted(Gateway& gateway, int64_t packageId) {
     std::vector<std::pair<std::string, NodeRecord>> files;
     if (!catalog.listFilesUnder(package.rootNode, files)) return;
     for (const auto& [path, node] : files) {
-        if (path == ".dad") continue;
-        int64_t count = 0;
-        if (!catalog.countCompleteDownloads(node.id, count) || count < *package.maxDownloads) {
+        if (path == ".dad" || node.size == 0) continue;  // an empty file holds nothing back
+        uint64_t served = 0;
+        if (!catalog.servedBytes(node.id, served) ||
+            served < static_cast<uint64_t>(*package.maxDownloads) * node.size) {
             return;
         }
     }
     expire(gateway, package,
            "every file downloaded " + std::to_string(*package.maxDownloads) + " time(s)");
+}
+
+Status withdrawPackage(Gateway& gateway, const PackageRecord& package, const std::string& by,
+                       const ConnectionInfo& connection) {
+    Catalog& catalog = gateway.catalog();
+    // Notifications name the package by "pid", forwards by "package".
+    Status s = catalog.withdrawPackage(
+        package.id, by, {"\"pid\":\"" + package.pid + "\"", "\"package\":\"" + package.pid + "\""},
+        Sites::kWithdrawalJob, [&](const std::string& site) {
+            return Sites::forwardPayload({package.pid, site});
+        });
+    catalog.audit({by, connection.remoteAddress, connection.protocol, "withdraw", package.pid,
+                   s ? "withdrawn" : s.message(), s.isOk()});
+    return s;
 }
 
 Status openReply(Gateway& gateway, const PackageRecord& original, const AccountRecord& replier,

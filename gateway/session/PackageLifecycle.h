@@ -15,9 +15,19 @@ class Gateway;
 // if its time has just passed.
 bool expireIfDue(Gateway& gateway, const PackageRecord& package);
 
-// After a complete download: expires the package once every file reached
-// max_downloads.
+// After a download: expires the package once every file has served
+// max_downloads times its size (Catalog's limit in bytes).
 void expireIfExhausted(Gateway& gateway, int64_t packageId);
+
+// Withdraws sent `package` at once (Catalog::withdrawPackage): its link
+// answers 410, it leaves every inbox, downloads under way stop, what was
+// queued for it (notifications, forwards) is cancelled, its blobs go after the
+// collector's grace time, its tracking stays. `by`: the account (or
+// "dadctl"). A copy already forwarded is withdrawn at its site by a job
+// (Sites::kWithdrawalJob); where that cannot be done, the sender is told and
+// the tracking says so.
+Status withdrawPackage(Gateway& gateway, const PackageRecord& package, const std::string& by,
+                       const ConnectionInfo& connection);
 
 // The package `replier` is returning to the sender of `original` (seed 000's
 // returned package): found, or created and sent on first use, named

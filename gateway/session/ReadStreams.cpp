@@ -21,15 +21,25 @@ Status FileReadStream::read(uint64_t offset, char* buffer, size_t length, size_t
     got = 0;
     if (offset >= size_) return Status::ok();
     length = static_cast<size_t>(std::min<uint64_t>(length, size_ - offset));
+    if (Status s = charge(offset, length); !s) return s;
     if (Status s = gateway_.store().fileSystem().readAt(fd_, offset, buffer, length, got); !s) {
         return s;
     }
-    if (!firstOffset_) {
-        firstOffset_ = offset;
-        contiguousEnd_ = offset;
-    }
-    if (offset <= contiguousEnd_) contiguousEnd_ = std::max(contiguousEnd_, offset + got);
     bytes_ += got;
+    if (download_) granted_ -= std::min<uint64_t>(granted_, got);
+    return Status::ok();
+}
+
+Status FileReadStream::charge(uint64_t offset, size_t& length) {
+    if (!download_ || granted_ >= length) return Status::ok();
+    // Ahead of this read, at most to the end of the file (given back at close).
+    const uint64_t ahead =
+        std::min<uint64_t>(std::max<uint64_t>(length, kChargeStep), size_ - offset);
+    uint64_t more = 0;
+    Status s = gateway_.catalog().chargeDownload(download_->id, offset, ahead - granted_, more);
+    granted_ += more;
+    if (granted_ == 0) return s ? Status::denied("nothing more of this file may be served") : s;
+    length = static_cast<size_t>(std::min<uint64_t>(length, granted_));
     return Status::ok();
 }
 
@@ -38,9 +48,8 @@ Status FileReadStream::close() {
     open_ = false;
     gateway_.store().fileSystem().close(fd_);
     if (!download_) return Status::ok();
-    const bool complete =
-        contiguousEnd_ >= size_ && (firstOffset_.value_or(0) < size_ || size_ == 0);
-    Status s = gateway_.catalog().finishDownload(download_->id, bytes_, complete);
+    bool complete = false;
+    Status s = gateway_.catalog().finishDownload(download_->id, bytes_, size_, complete);
     if (s && complete) {
         // A receipt for the sender (the notifier checks the whole package is done).
         PackageRecord package;
@@ -49,8 +58,8 @@ Status FileReadStream::close() {
                 gateway_.catalog(),
                 {"downloaded", package.pid, "", download_->accountName, download_->path});
         }
-        expireIfExhausted(gateway_, download_->packageId);
     }
+    if (s) expireIfExhausted(gateway_, download_->packageId);
     PolicyEvent event;
     event.hook = Hook::AfterDownload;
     event.user = download_->accountName;

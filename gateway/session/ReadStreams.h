@@ -15,7 +15,10 @@ class Gateway;
 
 class FileReadStream : public ReadStream {
 public:
-    // Takes over `fd`. With `download` set, close() records bytes and completeness.
+    // Takes over `fd`. With `download` set (started in the catalog), every
+    // byte is charged to it before it is served (read() refuses once the
+    // file's limit is used up or the package ended), and close() records what
+    // was served, completes the download and gives back the rest.
     FileReadStream(Gateway& gateway, int fd, uint64_t size, std::optional<DownloadRecord> download);
     ~FileReadStream() override;
     Status read(uint64_t offset, char* buffer, size_t length, size_t& got) override;
@@ -26,10 +29,13 @@ private:
     Gateway& gateway_;
     int fd_;
     uint64_t size_;
+    // Charges bytes ahead, up to this much at a time (one transaction each).
+    static constexpr uint64_t kChargeStep = 1 << 20;
+    Status charge(uint64_t offset, size_t& length);
+
     std::optional<DownloadRecord> download_;
-    std::optional<uint64_t> firstOffset_;
-    uint64_t contiguousEnd_ = 0;  // delivered without a gap from firstOffset_
-    uint64_t bytes_ = 0;
+    uint64_t granted_ = 0;  // charged and not served yet
+    uint64_t bytes_ = 0;    // served
     bool open_ = true;
 };
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "Notifications.h"
 #include "ReadStreams.h"
 #include "Sites.h"
 
@@ -69,6 +70,27 @@ void ForwardJobs::addTarget(const std::string& type, std::unique_ptr<ForwardTarg
     targets_[type] = std::move(target);
 }
 
+Status ForwardJobs::loadSite(const std::string& siteName, Site& site) {
+    SiteRecord known;
+    if (Status s = gateway_.catalog().findSite(siteName, known); !s) {
+        return Status::invalid("site " + siteName + " was removed");
+    }
+    site.name = known.name;
+    site.type = known.type;
+    site.url = known.url;
+    site.user = known.user;
+    site.hostKey = known.hostKey;
+    const std::string& dataDir = gateway_.options().dataDir;
+    if (!known.caFile.empty()) site.caFile = dataDir + "/" + known.caFile;
+    return Sites::loadSecret(dataDir, site.name, site.secret);
+}
+
+std::shared_ptr<ForwardTarget> ForwardJobs::targetFor(const std::string& type) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = targets_.find(type);
+    return found == targets_.end() ? nullptr : found->second;
+}
+
 Status ForwardJobs::load(const std::string& pid, const std::string& siteName, PackageRecord& record,
                          ForwardPackage& package, Site& site) {
     Catalog& catalog = gateway_.catalog();
@@ -79,18 +101,7 @@ Status ForwardJobs::load(const std::string& pid, const std::string& siteName, Pa
         return Status::invalid("package " + pid + " is " + record.state +
                                "; only sent packages are forwarded");
     }
-    SiteRecord known;
-    if (Status s = catalog.findSite(siteName, known); !s) {
-        return Status::invalid("site " + siteName + " was removed");
-    }
-    site.name = known.name;
-    site.type = known.type;
-    site.url = known.url;
-    site.user = known.user;
-    site.hostKey = known.hostKey;
-    const std::string& dataDir = gateway_.options().dataDir;
-    if (!known.caFile.empty()) site.caFile = dataDir + "/" + known.caFile;
-    if (Status s = Sites::loadSecret(dataDir, site.name, site.secret); !s) return s;
+    if (Status s = loadSite(siteName, site); !s) return s;
 
     package.pid = record.pid;
     package.sender = record.senderName;
@@ -125,11 +136,7 @@ Status ForwardJobs::run(const JobRecord& job) {
     Site site;
     Status s = load(request.package, request.site, record, package, site);
     std::shared_ptr<ForwardTarget> target;
-    if (s) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto found = targets_.find(site.type);
-        if (found != targets_.end()) target = found->second;
-    }
+    if (s) target = targetFor(site.type);
     if (s && !target) {
         s = Status::invalid("this dadgate has no forwarder for sites of type " + site.type);
     }
@@ -147,6 +154,7 @@ Status ForwardJobs::run(const JobRecord& job) {
         (void)catalog.updateForward(record.id, request.site, "done", total, total, "", false);
         catalog.audit({record.senderName, "", "", "forward", request.site, record.pid, true});
         log.information("package %s forwarded to %s", record.pid, request.site);
+        withdrawIfWithdrawn(record, request.site);
         return s;
     }
     // Retried later unless refused or out of attempts: tracking says which.
@@ -165,6 +173,58 @@ Status ForwardJobs::run(const JobRecord& job) {
     }
     log.warning("forward of %s to %s: %s", record.pid, request.site, s.message());
     return s;
+}
+
+void ForwardJobs::withdrawIfWithdrawn(const PackageRecord& record, const std::string& site) {
+    Catalog& catalog = gateway_.catalog();
+    PackageRecord now;
+    if (!catalog.findPackageByPid(record.pid, now) || now.state != "withdrawn") return;
+    if (catalog.updateWithdrawal(record.id, site, "queued", "")) {
+        (void)catalog.enqueueJob(Sites::kWithdrawalJob, Sites::forwardPayload({record.pid, site}));
+    }
+}
+
+Status ForwardJobs::withdraw(const JobRecord& job) {
+    ForwardRequest request;
+    if (Status s = Sites::parseForwardPayload(job.payload, request); !s) return s;
+    Catalog& catalog = gateway_.catalog();
+    PackageRecord record;
+    if (Status s = catalog.findPackageByPid(request.package, record); !s) {
+        return Status::invalid("no package " + request.package);
+    }
+    Site site;
+    Status s = loadSite(request.site, site);
+    std::shared_ptr<ForwardTarget> target;
+    if (s) target = targetFor(site.type);
+    if (s && !target) {
+        s = Status::invalid("this dadgate has no forwarder for sites of type " + site.type);
+    }
+    if (s) s = target->withdraw(site, record.pid);
+    if (s) {
+        (void)catalog.updateWithdrawal(record.id, request.site, "done", "");
+        catalog.audit(
+            {record.senderName, "", "", "withdraw at site", request.site, record.pid, true});
+        return s;
+    }
+    const bool final =
+        isRefusal(s) || s.code() == StatusCode::Unsupported || job.attempts >= maxAttempts_;
+    Poco::Logger::get("dadgate.forward")
+        .warning("withdrawal of %s at %s: %s", record.pid, request.site, s.message());
+    if (!final) {
+        (void)catalog.updateWithdrawal(record.id, request.site, "queued",
+                                       s.message() + " (will retry)");
+        return s;
+    }
+    (void)catalog.updateWithdrawal(record.id, request.site, "failed", s.message());
+    catalog.audit({record.senderName, "", "", "withdraw at site", request.site,
+                   record.pid + ": " + s.message(), false});
+    (void)enqueueNotification(
+        catalog, {"policy", record.pid, record.senderName, "",
+                  "Package " + record.pid + " was withdrawn here, but its copy forwarded to " +
+                      request.site + " could not be withdrawn there (" + s.message() +
+                      "): it may still be served there."});
+    // Given up: the queue does not retry what the tracking now records.
+    return Status::invalid(s.message());
 }
 
 }  // namespace dad

@@ -13,6 +13,10 @@
 // a package no longer sent, a site removed) answer PermissionDenied or
 // InvalidArgument, so the queue does not retry them.
 //
+// A forward that ends after its package was withdrawn queues the
+// withdrawal of the copy it made, as the withdrawal does for forwards made
+// before it.
+//
 // Run by the forward plugin (ForwardPlugin.cpp), which registers the targets.
 // Thread-safe: several workers run forwards at once.
 #pragma once
@@ -36,10 +40,18 @@ public:
     void addTarget(const std::string& type, std::unique_ptr<ForwardTarget> target);
 
     Status run(const JobRecord& job);
+    // A Sites::kWithdrawalJob: the copy forwarded to the site withdrawn
+    // there, or (refused, unsupported, out of attempts) the tracking says it
+    // was not and the sender is told.
+    Status withdraw(const JobRecord& job);
 
 private:
     Status load(const std::string& pid, const std::string& siteName, PackageRecord& record,
                 ForwardPackage& package, Site& site);
+    Status loadSite(const std::string& siteName, Site& site);
+    std::shared_ptr<ForwardTarget> targetFor(const std::string& type);
+    // After a push: a package withdrawn while it ran has its copy withdrawn.
+    void withdrawIfWithdrawn(const PackageRecord& record, const std::string& site);
 
     Gateway& gateway_;
     int maxAttempts_;

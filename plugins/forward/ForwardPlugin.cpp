@@ -1,4 +1,5 @@
 // The forward plugin: runs `forward` jobs (a sent package pushed to a site)
+// and `forward-withdrawal` jobs (that copy withdrawn there)
 // with ForwardJobs and its targets for peer, ftp, ftps and sftp sites.
 // Configured by the documented top-level keys forward.timeout_seconds and
 // jobs.max_attempts (read through the host); its own section
@@ -11,6 +12,7 @@
 #include "InTreePlugin.h"
 #include "PeerTarget.h"
 #include "RemoteFilesTarget.h"
+#include "Sites.h"
 
 namespace {
 
@@ -18,10 +20,15 @@ class ForwardPlugin : public dadgate::Plugin {
 public:
     explicit ForwardPlugin(std::unique_ptr<dad::ForwardJobs> jobs) : jobs_(std::move(jobs)) {}
 
-    std::vector<std::string> jobKinds() const override { return {"forward"}; }
+    std::vector<std::string> jobKinds() const override {
+        return {"forward", dad::Sites::kWithdrawalJob};
+    }
 
     dadgate::JobOutcome run(const dadgate::PluginJob& job) override {
-        return dad::outcomeOf(jobs_->run(dad::jobRecordOf(job)));
+        const dad::JobRecord record = dad::jobRecordOf(job);
+        if (record.kind == dad::Sites::kWithdrawalJob)
+            return dad::outcomeOf(jobs_->withdraw(record));
+        return dad::outcomeOf(jobs_->run(record));
     }
 
 private:

@@ -72,6 +72,14 @@ public:
     virtual ~ForwardTarget() = default;
     virtual Status push(const Site& site, const ForwardPackage& package, ContentSource& content,
                         ForwardProgress& progress) = 0;
+    // Withdraws, at the far side, package `pid` pushed there before it was
+    // withdrawn here; Ok when the far side no longer has it. Errors as push's;
+    // Unsupported where the far side has no such thing (a plain file server).
+    virtual Status withdraw(const Site& site, const std::string& pid) {
+        (void)pid;
+        return Status::error(StatusCode::Unsupported,
+                             "a site of type " + site.type + " has no way to withdraw a package");
+    }
 };
 
 }  // namespace dad

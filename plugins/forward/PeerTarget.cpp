@@ -296,4 +296,12 @@ Status PeerTarget::push(const Site& site, const ForwardPackage& package, Content
     return Status::ok();
 }
 
+Status PeerTarget::withdraw(const Site& site, const std::string& pid) {
+    Poco::URI url;
+    if (Status s = parseSiteUrl(site, url); !s) return s;
+    PeerConnection peer(site, url, timeoutSeconds_);
+    std::string answer;
+    return peer.postJson(kPrefix + pid + "/withdraw", "withdrawing " + pid, "{}", answer);
+}
+
 }  // namespace dad

@@ -21,6 +21,8 @@ public:
     explicit PeerTarget(int timeoutSeconds) : timeoutSeconds_(timeoutSeconds) {}
     Status push(const Site& site, const ForwardPackage& package, ContentSource& content,
                 ForwardProgress& progress) override;
+    // POST .../packages/<pid>/withdraw at the peer.
+    Status withdraw(const Site& site, const std::string& pid) override;
 
 private:
     int timeoutSeconds_;

@@ -30,7 +30,7 @@ private:
             return sendStatus(s);
         }
         if (!authenticate()) return;
-        // packages/<pid>/offer | packages/<pid>/commit | packages/<pid>/content/<sha256>
+        // packages/<pid>/offer | commit | withdraw | content/<sha256>
         Poco::URI uri(request_->getURI());
         const std::string path = uri.getPath();
         std::vector<std::string> parts;
@@ -49,6 +49,10 @@ private:
         if (parts.size() == 3 && parts[0] == "packages" && parts[2] == "commit") {
             if (method != "POST") return sendError(405, "commit is a POST");
             return doCommit(parts[1]);
+        }
+        if (parts.size() == 3 && parts[0] == "packages" && parts[2] == "withdraw") {
+            if (method != "POST") return sendError(405, "withdraw is a POST");
+            return doWithdraw(parts[1]);
         }
         if (parts.size() == 4 && parts[0] == "packages" && parts[2] == "content") {
             if (method != "PUT") return sendError(405, "content is a PUT");
@@ -145,6 +149,18 @@ private:
         Poco::JSON::Object object;
         object.set("pid", pid);
         object.set("state", std::string("sent"));
+        sendJson(200, json(object));
+    }
+
+    void doWithdraw(const std::string& pid) {
+        std::string body;
+        if (!readBody(body)) return;
+        if (Status s = api_.receiver().withdraw(user_, connection_, pid); !s) {
+            return sendStatus(s);
+        }
+        Poco::JSON::Object object;
+        object.set("pid", pid);
+        object.set("state", std::string("withdrawn"));
         sendJson(200, json(object));
     }
 

@@ -12,6 +12,8 @@
 //   POST /.well-known/dadgate/peer/v1/packages/<pid>/commit
 //        body: the package description; 200 once sent; 409 while content
 //        is missing
+//   POST /.well-known/dadgate/peer/v1/packages/<pid>/withdraw
+//        the origin withdrew it: 200 once withdrawn here (or not here at all)
 //
 // Authentication: HTTP Basic with an account listed in peer.accounts,
 // checked by the Authenticator (slow hash, constant time, and its limit on

@@ -305,6 +305,9 @@ Status WebDavHandler::removeTree(const std::string& path, std::vector<MemberFail
     FileInfo info;
     if (Status s = session_->stat(path, info); !s) return s;
     if (!info.isDirectory()) return session_->removeFile(path);
+    // A package folder goes as a whole (a sent one is withdrawn, a received
+    // one hidden) though its files cannot be removed one by one.
+    if (session_->removeDirectory(path)) return Status::ok();
     std::vector<FileInfo> entries;
     if (Status s = session_->list(path, entries); !s) return s;
     const size_t before = failed.size();

@@ -7,6 +7,8 @@ account on both) sees it in /inbox on B; content B already holds does not
 move; a connection cut mid-transfer (by a TCP proxy in this test) resumes
 from what B holds; a download cut on A is finished on B; a refused login or
 an untrusted certificate fails the forward at once, and tracking says why.
+A package withdrawn on A is withdrawn on B too, or its sender is told it
+was not.
 """
 
 import http.client
@@ -333,6 +335,54 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.assertIn("certificate", line)
         self.assertEqual(self.show(self.b, pid), "")
 
+    def withdrawal_line(self, pid, site):
+        """The tracking line under the forward of `pid` to `site` that says
+        what became of its withdrawal there ("" while none)."""
+        match = re.search(r"(?m)^\s+%s\s.*\n(\s{4}\S.*)$" % re.escape(site),
+                          self.show(self.a, pid))
+        return match.group(1).strip() if match else ""
+
+    def wait_withdrawal(self, pid, site):
+        wait_until(lambda: self.withdrawal_line(pid, site) not in ("", "withdrawal there: queued"),
+                   FORWARD_TIMEOUT, interval=0.2, what="the withdrawal of %s at %s" % (pid, site))
+        return self.withdrawal_line(pid, site)
+
+    def test_withdrawn_at_a_is_withdrawn_on_b(self):
+        data, _ = self.random_file("wrong-person.bin", 4000)
+        pid = self.send_package("wrong-person", {"wrong-person.bin": data}, forward_to="b")
+        self.wait_forwarded(pid)
+        link = re.search(r"(?m)^link: \S+(/p/\S+)$", self.show(self.b, pid)).group(1)
+        self.assertEqual(self.b.web_request("GET", link)[0], 200)
+        self.sftp(self.a, ALICE).rmdir("/sent/wrong-person")
+        self.assertIn("state: withdrawn", self.show(self.a, pid))
+        self.assertEqual(self.wait_withdrawal(pid, "b"), "withdrawn there too",
+                         self.show(self.a, pid) + self.b.log_text()[-2000:])
+        report = self.show(self.b, pid)
+        self.assertIn("state: withdrawn", report)
+        self.assertRegex(report, r"(?m)^withdrawn: \S+ by site-a$")
+        self.assertEqual(self.b.web_request("GET", link)[0], 410)
+        self.assertFalse([n for n in self.sftp(self.b, BOB).listdir("/inbox") if n.endswith(pid)])
+        # Asking again (a retry after a lost answer) is Ok.
+        status, body = self.peer_call("POST", PEER_PREFIX + pid + "/withdraw", "{}")
+        self.assertEqual(status, 200, body)
+
+    def test_copy_that_cannot_be_withdrawn_there_is_told_to_the_sender(self):
+        self.add_site("b-gone", self.b.https_port, PEER[1])
+        data, _ = self.random_file("kept-there.bin", 3000)
+        pid = self.send_package("kept-there", {"kept-there.bin": data}, forward_to="b-gone")
+        self.wait_forwarded(pid, "b-gone")
+        rc, out, err = self.a.dadctl("site", "remove", "b-gone")
+        self.assertEqual(rc, 0, out + err)
+        rc, out, err = self.a.dadctl("package", "withdraw", pid)
+        self.assertEqual((rc, out.strip()), (0, pid + " withdrawn"), err)
+        line = self.wait_withdrawal(pid, "b-gone")
+        self.assertEqual(line, "NOT withdrawn there: site b-gone was removed")
+        self.assertIn("state: sent", self.show(self.b, pid))
+        rc, jobs, err = self.a.dadctl("job", "list")
+        told = [j for j in jobs.splitlines() if " notify " in j and pid in j and
+                "could not be withdrawn there" in j]
+        self.assertTrue(told, jobs)
+
     def test_peer_api_refuses_bad_requests(self):
         hash_a = "a" * 64
         description = {"pid": "x-1", "sender": "mallory",
@@ -370,6 +420,11 @@ class ForwardPeerTest(LocalFilesCase, unittest.TestCase):
         self.assertIn("does not match", body)
         status, body = self.peer_call("POST", PEER_PREFIX + "x-1/commit", json.dumps(description))
         self.assertEqual(status, 409, body)
+        # Withdrawing what is not here is Ok; only a POST.
+        status, body = self.peer_call("POST", PEER_PREFIX + "never-here/withdraw", "{}")
+        self.assertEqual(status, 200, body)
+        status, body = self.peer_call("GET", PEER_PREFIX + "x-1/withdraw")
+        self.assertEqual(status, 405, body)
         self.assertEqual(self.show(self.b, "x-1").count("state: sent"), 0)
 
 

@@ -57,9 +57,10 @@ class FtpsPackagesTest(GatewayTestCase, unittest.TestCase):
         chunks = []
         dave.retrbinary("RETR /inbox/%s/plan.bin" % package[0], chunks.append)
         self.assertEqual(hashlib.sha256(b"".join(chunks)).hexdigest(), digest)
-        # The inbox is read-only over FTPS too.
+        # The inbox is read-only over FTPS too (removing a package from it
+        # is test_withdraw's).
         with self.assertRaises(Exception) as refused:
-            dave.delete("/inbox/%s/plan.bin" % package[0])
+            dave.storbinary("STOR /inbox/%s/extra.bin" % package[0], io.BytesIO(b"x"))
         self.assertTrue(str(refused.exception).startswith("550"), refused.exception)
 
     def test_bad_manifest_refused_with_its_message(self):

@@ -2,7 +2,8 @@
 (RFC 4918 9.6.1, 9.8.8, 9.9.4): 207 Multi-Status with a response per failed
 member and its status; what succeeded stays done. The member that fails is a
 real one: a file its owner is still uploading over SFTP (the gateway answers
-Busy, 423 in WebDAV), or a file in a received package (read-only, 403)."""
+Busy, 423 in WebDAV). A received package is no such collection: its files go
+together, and its DELETE removes it from that inbox whole (204)."""
 
 import unittest
 import xml.etree.ElementTree as ET
@@ -98,7 +99,7 @@ class WebDavMultiStatusTest(GatewayTestCase, unittest.TestCase):
         self.assertFalse(self.exists("/files/old/o.txt"))
         self.assertEqual(self.request("GET", "/files/new/n.txt"), (200, b"new"))
 
-    def test_delete_of_a_received_package_reports_its_read_only_files(self):
+    def test_delete_of_a_received_package_removes_it_whole(self):
         client = self.client(*BOB)
         client.mkdir("/outbox/forAlice")
         upload_checked(client, b"one", "/outbox/forAlice/one.txt")
@@ -106,13 +107,10 @@ class WebDavMultiStatusTest(GatewayTestCase, unittest.TestCase):
         client.rename("/outbox/forAlice", "/sent/forAlice")
         inbox = self.client(*ALICE).listdir("/inbox")
         package = [n for n in inbox if "forAlice" in n][0]
-        path = "/inbox/%s/" % package
-        status, body = self.request("DELETE", path)
-        self.assertEqual(status, 207, body)
-        failed = self.failures(body)
-        self.assertEqual(failed.get(path + "one.txt"), 403, body)
-        self.assertTrue(all(code == 403 for code in failed.values()), body)
-        self.assertEqual(self.request("GET", path + "one.txt"), (200, b"one"))
+        status, body = self.request("DELETE", "/inbox/%s/" % package)
+        self.assertEqual(status, 204, body)
+        self.assertNotIn(package, self.client(*ALICE).listdir("/inbox"))
+        self.assertIn("one.txt", client.listdir("/sent/forAlice"))
 
 
 if __name__ == "__main__":

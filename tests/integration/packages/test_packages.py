@@ -81,8 +81,8 @@ class PackagesTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual(sha256_file(self.local("plan.back")), plan_sha)
         self.assertEqual(sha256_file(self.local("notes.back")), notes_sha)
 
-        # The package is read-only for him.
-        self.assertBatchFails(self.as_bob(["rm /inbox/alice-bob/plan.bin"]))
+        # The package is read-only for him (removing it from his inbox is
+        # test_withdraw's).
         self.assertBatchFails(self.as_bob(["put %s /inbox/alice-bob/extra.txt" % notes]))
         self.assertBatchFails(self.as_bob(["rename /inbox/alice-bob/notes.txt "
                                            "/inbox/alice-bob/renamed.txt"]))

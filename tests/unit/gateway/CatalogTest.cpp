@@ -419,7 +419,7 @@ public:
         u.name = "big.iso";
         u.tempName = "t1";
         CPPUNIT_ASSERT(catalog_->createUpload(u).isOk());
-        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", ""}}).isOk());
+        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", "", {}}}).isOk());
         CPPUNIT_ASSERT(catalog_->sendPackage(p.id, "x").code() == StatusCode::Busy);
         CPPUNIT_ASSERT(catalog_->findPackage(p.id, p).isOk());
         CPPUNIT_ASSERT_EQUAL(std::string("draft"), p.state);
@@ -471,7 +471,7 @@ public:
         p.maxDownloads = 2;
         p.message = "hello";
         CPPUNIT_ASSERT(catalog_->updatePackageSettings(p).isOk());
-        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", ""}}).isOk());
+        CPPUNIT_ASSERT(catalog_->setRecipients(p.id, {{0, 0, "bob", bob.id, "to", "", {}}}).isOk());
         CPPUNIT_ASSERT(catalog_->sendPackage(p.id, "week").isOk());
         CPPUNIT_ASSERT(catalog_->findPackage(p.id, p).isOk());
         CPPUNIT_ASSERT(p.sentAt.has_value());
@@ -498,13 +498,18 @@ public:
         DownloadRecord partial = d;
         CPPUNIT_ASSERT(catalog_->startDownload(partial).isOk());
 
-        int64_t count = -1;
-        CPPUNIT_ASSERT(catalog_->countCompleteDownloads(file.id, count).isOk());
-        CPPUNIT_ASSERT_EQUAL(int64_t{0}, count);
-        CPPUNIT_ASSERT(catalog_->finishDownload(d.id, file.size, true).isOk());
-        CPPUNIT_ASSERT(catalog_->finishDownload(partial.id, 3, false).isOk());
-        CPPUNIT_ASSERT(catalog_->countCompleteDownloads(file.id, count).isOk());
-        CPPUNIT_ASSERT_EQUAL(int64_t{1}, count);
+        uint64_t granted = 0;
+        CPPUNIT_ASSERT(catalog_->chargeDownload(d.id, 0, file.size, granted).isOk());
+        CPPUNIT_ASSERT_EQUAL(file.size, granted);
+        CPPUNIT_ASSERT(catalog_->chargeDownload(partial.id, 0, 3, granted).isOk());
+        bool complete = false;
+        CPPUNIT_ASSERT(catalog_->finishDownload(d.id, file.size, file.size, complete).isOk());
+        CPPUNIT_ASSERT(complete);
+        CPPUNIT_ASSERT(catalog_->finishDownload(partial.id, 3, file.size, complete).isOk());
+        CPPUNIT_ASSERT(!complete);
+        uint64_t served = 0;
+        CPPUNIT_ASSERT(catalog_->servedBytes(file.id, served).isOk());
+        CPPUNIT_ASSERT_EQUAL(file.size + 3, served);
 
         std::vector<DownloadRecord> downloads;
         CPPUNIT_ASSERT(catalog_->listDownloads(p.id, downloads).isOk());

@@ -1,8 +1,14 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <stdlib.h>
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Logger.h>
+#include <Poco/StreamChannel.h>
+
 #include <atomic>
 #include <filesystem>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "Db.h"
@@ -14,6 +20,7 @@ class DbTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testConcurrentDurableTransactionsAllCommit);
     CPPUNIT_TEST(testFailingTransactionInAGroupUndoesOnlyItself);
     CPPUNIT_TEST(testExceptionBecomesIoErrorAndRollsBack);
+    CPPUNIT_TEST(testDriverTextGoesToTheLogNotTheMessage);
     CPPUNIT_TEST_SUITE_END();
 
     std::string dir_;
@@ -99,6 +106,26 @@ public:
         }));
         CPPUNIT_ASSERT_EQUAL(int64_t(1), count());
     }
+    void testDriverTextGoesToTheLogNotTheMessage() {
+        Poco::AutoPtr<Poco::StreamChannel> channel(new Poco::StreamChannel(logged_));
+        Poco::Logger::get("dadgate.catalog").setChannel(channel);
+        Status s = db_->read([](SqlRunner& sql) {
+            sql.query("SELECT * FROM no_such_table");
+            return Status::ok();
+        });
+        Poco::Logger::get("dadgate.catalog").setChannel(nullptr);
+        CPPUNIT_ASSERT(s.code() == StatusCode::IoError);
+        CPPUNIT_ASSERT(s.message().find("no_such_table") == std::string::npos);
+        const std::regex shape("internal error \\(reference ([0-9a-f]{8})\\)");
+        std::smatch reference;
+        CPPUNIT_ASSERT(std::regex_match(s.message(), reference, shape));
+        const std::string log = logged_.str();
+        CPPUNIT_ASSERT(log.find(reference[1].str() + ": ") != std::string::npos);
+        CPPUNIT_ASSERT(log.find("no_such_table") != std::string::npos);
+    }
+
+private:
+    std::ostringstream logged_;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(DbTest);

@@ -8,6 +8,7 @@
 #include "DeadProperties.h"
 #include "FaultyFileSystem.h"
 #include "Gateway.h"
+#include "PackageReport.h"
 #include "Secrets.h"
 #include "Sha256.h"
 
@@ -82,6 +83,8 @@ class GatewaySessionTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testManifestWithUnknownKeyFailsAtCloseAndLeavesNoPartial);
     CPPUNIT_TEST(testSendingDeliversToInboxAndReadingRecordsDownload);
     CPPUNIT_TEST(testRecipientCannotChangeInbox);
+    CPPUNIT_TEST(testRemovingFromTheInboxHidesItThere);
+    CPPUNIT_TEST(testRemovingFromSentWithdrawsThePackageWhole);
     CPPUNIT_TEST(testSendingWithOpenUploadIsBusy);
     CPPUNIT_TEST(testSendingWithoutRecipientFails);
     CPPUNIT_TEST(testReplyBecomesPackageReturnedToSender);
@@ -168,6 +171,13 @@ class GatewaySessionTest : public CppUnit::TestFixture {
         std::optional<PackageRecord> p;
         ASSERT_OK(gateway_->catalog().findDraft(sender.id, name, p));
         CPPUNIT_ASSERT_MESSAGE("no draft " + name, p.has_value());
+        return *p;
+    }
+
+    PackageRecord sentPackage(const std::string& sentName) {
+        std::optional<PackageRecord> p;
+        ASSERT_OK(gateway_->catalog().findSent(alice_.id, sentName, p));
+        CPPUNIT_ASSERT_MESSAGE("no sent package " + sentName, p.has_value());
         return *p;
     }
 
@@ -482,16 +492,51 @@ public:
     void testRecipientCannotChangeInbox() {
         const std::string name = sendToBob({{"report.txt", "read only"}});
         const std::string dir = "/inbox/" + name;
-        ASSERT_CODE(PermissionDenied, bob().removeFile(dir + "/report.txt"));
         ASSERT_CODE(PermissionDenied, write(bob(), dir + "/report.txt", "changed"));
         ASSERT_CODE(PermissionDenied, write(bob(), dir + "/new.txt", "added"));
         ASSERT_CODE(PermissionDenied, bob().makeDirectory(dir + "/folder"));
         ASSERT_CODE(PermissionDenied, bob().rename(dir + "/report.txt", dir + "/x.txt", false));
-        ASSERT_CODE(PermissionDenied, bob().removeDirectory(dir));
-        ASSERT_CODE(PermissionDenied, alice().removeFile("/sent/bob/report.txt"));
         ASSERT_CODE(PermissionDenied, write(alice(), "/sent/bob/report.txt", "changed"));
         CPPUNIT_ASSERT_EQUAL(std::string("read only"), readText(bob(), dir + "/report.txt"));
         CPPUNIT_ASSERT((names(bob(), dir) == std::vector<std::string>{"reply", "report.txt"}));
+    }
+
+    void testRemovingFromTheInboxHidesItThere() {
+        const std::string name = sendToBob({{"report.txt", "kept"}});
+        const std::string dir = "/inbox/" + name;
+        // A package's files go together: removing one removes it from the inbox.
+        ASSERT_OK(bob().removeFile(dir + "/report.txt"));
+        CPPUNIT_ASSERT(names(bob(), "/inbox").empty());
+        // Its folder stays reachable, empty, so a recursive delete finishes.
+        CPPUNIT_ASSERT(names(bob(), dir).empty());
+        std::string content;
+        ASSERT_CODE(NotFound, read(bob(), dir + "/report.txt", content));
+        ASSERT_OK(bob().removeFile(dir + "/report.txt"));
+        ASSERT_OK(bob().removeDirectory(dir));
+        CPPUNIT_ASSERT(names(bob(), "/inbox").empty());
+        CPPUNIT_ASSERT_EQUAL(std::string("sent"), sentPackage("bob").state);
+        CPPUNIT_ASSERT(readText(alice(), "/sent/bob/.status").find("removed from their inbox") !=
+                       std::string::npos);
+    }
+
+    void testRemovingFromSentWithdrawsThePackageWhole() {
+        const std::string name = sendToBob({{"a.txt", "first"}, {"b.txt", "second"}});
+        ASSERT_OK(alice().removeFile("/sent/bob/a.txt"));
+        const PackageRecord p = sentPackage("bob");
+        CPPUNIT_ASSERT_EQUAL(std::string("withdrawn"), p.state);
+        CPPUNIT_ASSERT_EQUAL(std::string("alice"), p.withdrawnBy);
+        CPPUNIT_ASSERT(names(bob(), "/inbox").empty());
+        // What it held went with it: removing the rest, then its folder, is Ok.
+        ASSERT_OK(alice().removeFile("/sent/bob/b.txt"));
+        ASSERT_OK(alice().removeDirectory("/sent/bob"));
+        // It leaves /sent; its folder stays reachable, empty, and the tracking stays.
+        CPPUNIT_ASSERT(names(alice(), "/sent").empty());
+        CPPUNIT_ASSERT(names(alice(), "/sent/bob").empty());
+        std::string report;
+        ASSERT_OK(dad::PackageReport(gateway_->catalog(), "").write(sentPackage("bob"), report));
+        CPPUNIT_ASSERT(report.find("state: withdrawn") != std::string::npos);
+        std::unique_ptr<ReadStream> stream;
+        ASSERT_CODE(NotFound, bob().openRead("/inbox/" + name + "/b.txt", stream));
     }
 
     void testSendingWithOpenUploadIsBusy() {

@@ -97,6 +97,8 @@ public:
         for (const char* url : {"http://localhost:8443", "ftp://host/x", "https://", "::"}) {
             const Status s = target.push(site(url), package(), content, progress);
             CPPUNIT_ASSERT_MESSAGE(url, s.code() == StatusCode::InvalidArgument);
+            const Status w = target.withdraw(site(url), "a-1");
+            CPPUNIT_ASSERT_MESSAGE(url, w.code() == StatusCode::InvalidArgument);
         }
         CPPUNIT_ASSERT(!content.opened);
     }

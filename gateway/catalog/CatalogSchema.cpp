@@ -312,8 +312,8 @@ const std::vector<std::string> kVersion11 = {
 };
 
 const std::vector<const std::vector<std::string>*> kMigrations = {
-    &kVersion1, &kVersion2, &kVersion3, &kVersion4, &kVersion5,
-    &kVersion6, &kVersion7, &kVersion8, &kVersion9, &kVersion10, &kVersion11};
+    &kVersion1, &kVersion2, &kVersion3, &kVersion4,  &kVersion5, &kVersion6,
+    &kVersion7, &kVersion8, &kVersion9, &kVersion10, &kVersion11};
 
 }  // namespace
 

@@ -70,8 +70,8 @@ bool JobQueue::runOne() {
                            result.code() == StatusCode::InvalidArgument;
     if (permanent || job->attempts >= options_.maxAttempts) {
         log.error("job #%Ld %s failed for good after %Ld attempts: %s",
-                  static_cast<Poco::Int64>(job->id), job->kind, static_cast<Poco::Int64>(job->attempts),
-                  result.message());
+                  static_cast<Poco::Int64>(job->id), job->kind,
+                  static_cast<Poco::Int64>(job->attempts), result.message());
         (void)catalog_.failJob(job->id, result.message(), std::nullopt);
     } else {
         log.warning("job #%Ld %s failed (attempt %Ld), retrying: %s",

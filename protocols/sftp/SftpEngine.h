@@ -19,12 +19,12 @@
 namespace dad {
 
 struct SftpLimits {
-    uint32_t maxPacketLength = 256 * 1024;       // a larger length field ends the stream
-    uint32_t maxReadLength = 255 * 1024;         // READ lengths are clamped to this
-    uint32_t maxWriteLength = 255 * 1024;        // advertised in limits@openssh.com
-    uint32_t maxOpenHandles = 256;               // per session
-    size_t maxBufferedInput = 4 * 1024 * 1024;   // unparsed bytes held before refusing
-    uint32_t maxNamesPerReply = 100;             // READDIR batch size
+    uint32_t maxPacketLength = 256 * 1024;      // a larger length field ends the stream
+    uint32_t maxReadLength = 255 * 1024;        // READ lengths are clamped to this
+    uint32_t maxWriteLength = 255 * 1024;       // advertised in limits@openssh.com
+    uint32_t maxOpenHandles = 256;              // per session
+    size_t maxBufferedInput = 4 * 1024 * 1024;  // unparsed bytes held before refusing
+    uint32_t maxNamesPerReply = 100;            // READDIR batch size
 };
 
 class SftpEngine {

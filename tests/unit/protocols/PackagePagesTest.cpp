@@ -3,9 +3,9 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "AttemptLimiter.h"
+#include "HttpValues.h"
 #include "LinkAccess.h"
 #include "PackagePageHtml.h"
-#include "HttpValues.h"
 #include "PageSigner.h"
 
 using namespace dad;

@@ -11,9 +11,11 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/StringTokenizer.h>
+#include <Poco/URI.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -120,6 +122,27 @@ FtpServerOptions ftpOptions(const Poco::Util::AbstractConfiguration& config,
         config.getBool("ftp.require_tls_session_reuse", s.data.requireTlsSessionReuse);
     s.data.timeoutSeconds = config.getInt("ftp.data_timeout_seconds", s.data.timeoutSeconds);
     return o;
+}
+
+// A public.url set by the admin whose port no listener has is most likely a
+// mistake (links would be dead), unless a proxy in front forwards it: warn.
+void warnOnUnservedPublicUrl(const Poco::Util::AbstractConfiguration& config,
+                             const std::vector<int>& listening) {
+    const std::string url = config.getString("public.url", "");
+    if (url.empty()) return;
+    int port = 0;
+    try {
+        port = Poco::URI(url).getPort();
+    } catch (const Poco::Exception& e) {
+        Poco::Logger::get("dadgate").warning("public.url %s: %s", url, e.displayText());
+        return;
+    }
+    if (std::find(listening.begin(), listening.end(), port) == listening.end()) {
+        Poco::Logger::get("dadgate").warning(
+            "public.url %s names port %d, which no listener of this dadgate has: package links "
+            "work only if a proxy forwards that port here",
+            url, port);
+    }
 }
 
 int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
@@ -268,6 +291,11 @@ int main(int argc, char** argv) {
                       << ftp->implicitPort() << std::endl;
         }
     }
+    std::vector<int> listening;
+    if (sftp) listening.push_back(sftp->boundPort());
+    if (webdav) listening.insert(listening.end(), {webdav->httpsPort(), webdav->httpPort()});
+    if (ftp) listening.insert(listening.end(), {ftp->explicitPort(), ftp->implicitPort()});
+    warnOnUnservedPublicUrl(*config, listening);
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
     // The durable job queue; delivery plugins register their handlers here.

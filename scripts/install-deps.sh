@@ -3,6 +3,8 @@
 # what dadgate needs to build, run and test.
 #
 #   scripts/install-deps.sh [build] [run] [test]     (no section: all three)
+#   scripts/install-deps.sh --print SECTION...       only print their packages,
+#                                                    one a line (for a Depends)
 #
 # Idempotent and fast when everything is present: apt is only touched for
 # what `dpkg-query` says is missing. Works as root, or through sudo. The test
@@ -12,6 +14,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 list="${root}/packaging/debian-packages"
 
+print_only=false
+if [[ "${1:-}" == --print ]]; then
+    print_only=true
+    shift
+fi
 sections=("$@")
 [[ ${#sections[@]} -eq 0 ]] && sections=(build run test)
 for section in "${sections[@]}"; do
@@ -38,6 +45,13 @@ is_installed() {
     status="$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)"
     [[ "${status}" == "installed" ]]
 }
+
+if [[ "${print_only}" == true ]]; then
+    for section in "${sections[@]}"; do
+        packages_of "${section}"
+    done
+    exit 0
+fi
 
 wants_test=false
 missing=()

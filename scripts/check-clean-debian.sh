@@ -12,7 +12,8 @@
 #   --keep     leave the root in place (its path is printed) instead of removing it
 #
 # Needs root (chroot, mounts). The root's apt uses this machine's apt sources,
-# so it reaches whatever mirror the machine does. Only committed work is
+# and its local CAs (/usr/local/share/ca-certificates), so it reaches the
+# registries as the machine does. Only committed work is
 # checked (a clone of HEAD). Packages are installed with the root's network;
 # dadgate and the tests then run in a network namespace of their own, with
 # loopback only, so the default ports never meet another dadgate. Every step
@@ -95,6 +96,13 @@ mkdir -p "${root}/dev/shm"
 mount -t tmpfs tmpfs "${root}/dev/shm"
 mounted+=("${root}/dev/shm")
 cp /etc/resolv.conf "${root}/etc/resolv.conf"
+# The machine's own local CAs (a TLS proxy on the way to the registries):
+# the root trusts what the machine trusts, and npm reads the system's bundle.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "${root}/usr/local/share/ca-certificates/"
+    chroot "${root}" update-ca-certificates >/dev/null
+fi
+echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"${root}/etc/npmrc"
 
 # in_root LIMIT online|offline COMMAND-LINE: runs COMMAND-LINE in the root,
 # from the clone, with a fresh login's environment, for at most LIMIT

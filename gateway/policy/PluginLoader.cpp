@@ -77,6 +77,7 @@ public:
     }
 
     std::string setting(const std::string& key, const std::string& fallback) const override {
+        if (key == "public.url" && !context_.publicUrl.empty()) return context_.publicUrl;
         const Poco::Util::AbstractConfiguration* config = context_.config;
         if (!config) return fallback;
         try {

@@ -33,6 +33,9 @@ struct PluginContext {
     std::function<PluginSection(const std::string& name)> section;
     // The whole configuration (PluginHost::setting); may be null.
     const Poco::Util::AbstractConfiguration* config = nullptr;
+    // What PluginHost::setting("public.url") answers: the base of links in
+    // force, also when public.url is not set (made from https.port).
+    std::string publicUrl;
     // PluginHost::internal("dadgate.gateway"), for the in-tree plugins: the
     // dad::Gateway that loads them (the policy layer does not know its type).
     void* gateway = nullptr;

@@ -124,10 +124,11 @@ FtpServerOptions ftpOptions(const Poco::Util::AbstractConfiguration& config,
     return o;
 }
 
-// A public.url set by the admin whose port no listener has is most likely a
-// mistake (links would be dead), unless a proxy in front forwards it: warn.
+// A public.url set by the admin whose port neither HTTP(S) listener has (the
+// package pages are served there) is most likely a mistake, its links dead,
+// unless a proxy in front forwards that port here: warn.
 void warnOnUnservedPublicUrl(const Poco::Util::AbstractConfiguration& config,
-                             const std::vector<int>& listening) {
+                             const std::vector<int>& pagePorts) {
     const std::string url = config.getString("public.url", "");
     if (url.empty()) return;
     int port = 0;
@@ -137,10 +138,10 @@ void warnOnUnservedPublicUrl(const Poco::Util::AbstractConfiguration& config,
         Poco::Logger::get("dadgate").warning("public.url %s: %s", url, e.displayText());
         return;
     }
-    if (std::find(listening.begin(), listening.end(), port) == listening.end()) {
+    if (port == 0 || std::find(pagePorts.begin(), pagePorts.end(), port) == pagePorts.end()) {
         Poco::Logger::get("dadgate").warning(
-            "public.url %s names port %d, which no listener of this dadgate has: package links "
-            "work only if a proxy forwards that port here",
+            "public.url %s names port %d, which no HTTPS or HTTP listener of this dadgate has: "
+            "package links work only if a proxy forwards that port here",
             url, port);
     }
 }
@@ -291,11 +292,9 @@ int main(int argc, char** argv) {
                       << ftp->implicitPort() << std::endl;
         }
     }
-    std::vector<int> listening;
-    if (sftp) listening.push_back(sftp->boundPort());
-    if (webdav) listening.insert(listening.end(), {webdav->httpsPort(), webdav->httpPort()});
-    if (ftp) listening.insert(listening.end(), {ftp->explicitPort(), ftp->implicitPort()});
-    warnOnUnservedPublicUrl(*config, listening);
+    std::vector<int> pagePorts;
+    if (webdav) pagePorts = {webdav->httpsPort(), webdav->httpPort()};
+    warnOnUnservedPublicUrl(*config, pagePorts);
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
     // The durable job queue; delivery plugins register their handlers here.

@@ -57,8 +57,9 @@ public:
     // services of `context`; the policies go to `handlers`. Fails,
     // naming the plugin and the reason, on a library that cannot be opened,
     // a missing entry, a wrong ABI version, a duplicate name, a configuration
-    // the plugin refuses or a job kind two plugins claim; a missing
-    // directory is no plugin.
+    // the plugin refuses, a job kind two plugins claim, or a section
+    // plugins.<name>.* of context.config that no loaded plugin owns; a
+    // missing directory is no plugin.
     // REQUIRES: context.catalog, which outlives the plugins.
     Status load(const std::string& directory, const PluginContext& context,
                 std::vector<std::unique_ptr<PolicyHandler>>& handlers);

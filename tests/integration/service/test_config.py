@@ -61,6 +61,8 @@ class StartedElsewhereTest(unittest.TestCase):
         self.assertIn("job kind fetch: plugin fetch", log)
         self.assertIn("job kind forward: plugin forward", log)
         self.assertNotIn("no handler for job kind", log)
+        # The public.url made from https.port is served: no warning.
+        self.assertNotIn("public.url", log)
 
     def test_links_and_mails_point_at_the_https_listener(self):
         base = "https://localhost:%d/p/" % self.gateway.https_port
@@ -108,6 +110,11 @@ class RefusedAtStartTest(unittest.TestCase):
         self.assertIn("unknown configuration key 'bogus.key'", err)
         self.assertIn("did you mean", err)
 
+    def test_section_of_a_plugin_that_is_not_there_refused(self):
+        code, err = self.start("--define", "plugins.qouta.default_bytes=1")
+        self.assertEqual(code, 1, err)
+        self.assertIn("plugins.qouta.*: no plugin named 'qouta' in plugins.dir", err)
+
     def test_dadctl_refuses_the_same(self):
         result = subprocess.run(
             [DADCTL, "--config", self.config, "--define", "data.dir=" + self.dir + "/data",
@@ -124,7 +131,8 @@ class RefusedAtStartTest(unittest.TestCase):
         with open(gateway.log_path, encoding="utf-8", errors="replace") as f:
             log = f.read()
         # The set public.url names a port no listener has.
-        self.assertIn("public.url https://localhost:1 names port 1, which no listener", log)
+        self.assertIn("public.url https://localhost:1 names port 1, which no HTTPS or HTTP "
+                      "listener", log)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,10 @@ mkdir -p "${root}/dev/shm"
 mount -t tmpfs tmpfs "${root}/dev/shm"
 mounted+=("${root}/dev/shm")
 cp /etc/resolv.conf "${root}/etc/resolv.conf"
+# Packages installed in the root start no service (sshd, nginx, haproxy,
+# proftpd would otherwise listen in this machine's network).
+printf '#!/bin/sh\nexit 101\n' >"${root}/usr/sbin/policy-rc.d"
+chmod 755 "${root}/usr/sbin/policy-rc.d"
 # The machine's own local CAs (a TLS proxy on the way to the registries):
 # the root trusts what the machine trusts, and npm reads the system's bundle.
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then

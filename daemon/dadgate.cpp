@@ -11,9 +11,11 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/StringTokenizer.h>
+#include <Poco/URI.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -121,6 +123,28 @@ FtpServerOptions ftpOptions(const Poco::Util::AbstractConfiguration& config,
         config.getBool("ftp.require_tls_session_reuse", s.data.requireTlsSessionReuse);
     s.data.timeoutSeconds = config.getInt("ftp.data_timeout_seconds", s.data.timeoutSeconds);
     return o;
+}
+
+// A public.url set by the admin whose port neither HTTP(S) listener has (the
+// package pages are served there) is most likely a mistake, its links dead,
+// unless a proxy in front forwards that port here: warn.
+void warnOnUnservedPublicUrl(const Poco::Util::AbstractConfiguration& config,
+                             const std::vector<int>& pagePorts) {
+    const std::string url = config.getString("public.url", "");
+    if (url.empty()) return;
+    int port = 0;
+    try {
+        port = Poco::URI(url).getPort();
+    } catch (const Poco::Exception& e) {
+        Poco::Logger::get("dadgate").warning("public.url %s: %s", url, e.displayText());
+        return;
+    }
+    if (port == 0 || std::find(pagePorts.begin(), pagePorts.end(), port) == pagePorts.end()) {
+        Poco::Logger::get("dadgate").warning(
+            "public.url %s names port %d, which no HTTPS or HTTP listener of this dadgate has: "
+            "package links work only if a proxy forwards that port here",
+            url, port);
+    }
 }
 
 int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
@@ -269,6 +293,9 @@ int main(int argc, char** argv) {
                       << ftp->implicitPort() << std::endl;
         }
     }
+    std::vector<int> pagePorts;
+    if (webdav) pagePorts = {webdav->httpsPort(), webdav->httpPort()};
+    warnOnUnservedPublicUrl(*config, pagePorts);
     Housekeeping housekeeping(*gateway, config->getInt("housekeeping.interval_seconds", 600));
     housekeeping.start();
     // The durable job queue; delivery plugins register their handlers here.

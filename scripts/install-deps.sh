@@ -1,21 +1,44 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dadgate needs to build, run and test.
+# Installs the Debian packages of packaging/debian-packages, the one list of
+# what dadgate needs to build, run and test.
+#
+#   scripts/install-deps.sh [build] [run] [test]     (no section: all three)
+#   scripts/install-deps.sh --print SECTION...       only print their packages,
+#                                                    one a line (for a Depends)
+#
 # Idempotent and fast when everything is present: apt is only touched for
-# what `dpkg-query` says is missing. Works as root, or through sudo.
+# what `dpkg-query` says is missing. Works as root, or through sudo. The test
+# section also installs playwright-core (tests/integration/package.json) with npm.
 set -euo pipefail
 
-BUILD_PACKAGES=(
-    g++ cmake make pkg-config
-    libpoco-dev libssh-dev libssl-dev libsqlite3-dev liblua5.4-dev libzip-dev
-    libcppunit-dev clang-format libboost-dev
-)
-# Runtime helpers and the real clients the integration tests drive.
-CLIENT_PACKAGES=(
-    openssh-client openssh-server sshpass curl rclone lftp openssl
-    python3 python3-paramiko python3-aiosmtpd sqlite3 litmus chromium
-    proftpd-core proftpd-mod-crypto python3-pyftpdlib haproxy nginx-light
-    fuse3  # rclone mount of the WebDAV listener, a mapped drive
-)
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+list="${root}/packaging/debian-packages"
+
+print_only=false
+if [[ "${1:-}" == --print ]]; then
+    print_only=true
+    shift
+fi
+sections=("$@")
+[[ ${#sections[@]} -eq 0 ]] && sections=(build run test)
+for section in "${sections[@]}"; do
+    case "${section}" in
+    build | run | test) ;;
+    *)
+        echo "install-deps: unknown section ${section} (build, run, test)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+# The packages of one section of the list, one a line.
+packages_of() {
+    awk -v want="[$1]" '
+        { sub(/#.*/, ""); gsub(/[ \t]+/, "") }
+        /^\[.*\]$/ { in_section = ($0 == want); next }
+        in_section && $0 != "" { print }
+    ' "${list}"
+}
 
 is_installed() {
     local status
@@ -23,25 +46,34 @@ is_installed() {
     [[ "${status}" == "installed" ]]
 }
 
-missing=()
-for package in "${BUILD_PACKAGES[@]}" "${CLIENT_PACKAGES[@]}"; do
-    if ! is_installed "${package}"; then
-        missing+=("${package}")
-    fi
-done
-
-# Node.js runs playwright-core for the headless-Chromium test of the package
-# pages; any node with npm will do (Debian's when there is none).
-if ! command -v npm >/dev/null 2>&1; then
-    missing+=(nodejs npm)
+if [[ "${print_only}" == true ]]; then
+    for section in "${sections[@]}"; do
+        packages_of "${section}"
+    done
+    exit 0
 fi
+
+wants_test=false
+missing=()
+for section in "${sections[@]}"; do
+    [[ "${section}" == test ]] && wants_test=true
+    while read -r package; do
+        # Any node with npm will do: Debian's only when there is none.
+        if [[ "${package}" == nodejs || "${package}" == npm ]] &&
+            command -v npm >/dev/null 2>&1; then
+            continue
+        fi
+        if ! is_installed "${package}"; then
+            missing+=("${package}")
+        fi
+    done < <(packages_of "${section}")
+done
 
 # playwright-core (pinned in tests/integration/package.json) into
 # tests/integration/node_modules (ignored by git), only when it is missing.
 install_playwright() {
-    local dir
-    dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/integration" && pwd)"
-    if [[ ! -f "${dir}/node_modules/playwright-core/package.json" ]]; then
+    local dir="${root}/tests/integration"
+    if [[ "${wants_test}" == true && ! -f "${dir}/node_modules/playwright-core/package.json" ]]; then
         echo "install-deps: installing playwright-core into ${dir}/node_modules"
         (cd "${dir}" && npm install --no-audit --no-fund --no-save --loglevel=error)
     fi
@@ -63,7 +95,6 @@ else
 fi
 
 echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

@@ -1,10 +1,14 @@
 #include "CommandLine.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Path.h>
 #include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
+#include <unistd.h>
 
 #include <algorithm>
+
+#include "ConfigKeys.h"
 
 namespace dad {
 
@@ -51,19 +55,50 @@ Status CommandLine::loadConfig(Poco::AutoPtr<Poco::Util::LayeredConfiguration>& 
         try {
             Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file =
                 new Poco::Util::PropertyFileConfiguration(configFile);
+            // A relative path in the file is relative to the file, wherever
+            // dadgate is started from (a --define's stays the shell's).
+            const std::string directory = Poco::Path(configFile).makeAbsolute().parent().toString();
+            for (const ConfigKey& key : knownConfigKeys()) {
+                if (key.path && file->hasProperty(key.name)) {
+                    file->setString(key.name, resolvePath(directory, file->getString(key.name)));
+                }
+            }
             config->add(file, 10);
         } catch (const Poco::Exception& e) {
             return Status::invalid("cannot read config " + configFile + ": " + e.displayText());
         }
     }
+    if (Status s = checkConfigKeys(*config); !s) return s;
+    // The built-in plugins beside the binary when nothing names others.
+    Poco::AutoPtr<Poco::Util::MapConfiguration> defaults = new Poco::Util::MapConfiguration();
+    defaults->setString("plugins.dir", builtInPluginDirectory(executableDirectory()));
+    config->add(defaults, 20);
     return Status::ok();
+}
+
+std::string defaultPublicUrl(const Poco::Util::AbstractConfiguration& config) {
+    const int httpsPort = config.getInt("https.port", 8443);
+    const int httpPort = config.getInt("http.port", 0);
+    const bool https = httpsPort != 0 || httpPort == 0;
+    const std::string address = config.getString("https.address", "0.0.0.0");
+    std::string host = "localhost";
+    // A listener bound to loopback is reached at localhost only.
+    const bool loopback =
+        address.rfind("127.", 0) == 0 || address == "::1" || address == "localhost";
+    if (!loopback) {
+        char name[256] = {};
+        if (gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0') host = name;
+    }
+    const int port = https ? (httpsPort != 0 ? httpsPort : 8443) : httpPort;
+    return std::string(https ? "https" : "http") + "://" + host + ":" + std::to_string(port);
 }
 
 GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config) {
     GatewayOptions o;
     o.dataDir = config.getString("data.dir", o.dataDir);
     o.siteId = config.getString("site.id", o.siteId);
-    o.publicUrl = config.getString("public.url", o.publicUrl);
+    o.publicUrl = config.getString("public.url", "");
+    if (o.publicUrl.empty()) o.publicUrl = defaultPublicUrl(config);
     o.gcGraceSeconds = config.getInt64("blobs.gc_grace_seconds", o.gcGraceSeconds);
     o.policyDir = config.getString("policy.dir", "");
     o.policyDenyOnError = config.getString("policy.on_error", "deny") != "allow";

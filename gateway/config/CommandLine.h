@@ -24,11 +24,20 @@ struct CommandLine {
     static Status parse(int argc, char** argv, CommandLine& out);
 
     // The layered configuration: built-in defaults < the file < the defines.
+    // Relative paths in the file are made relative to the file's directory;
+    // plugins.dir defaults to the built-in plugins beside the binary. Refuses
+    // a key that is not in knownConfigKeys() (ConfigKeys.h), naming the
+    // nearest known one.
     Status loadConfig(Poco::AutoPtr<Poco::Util::LayeredConfiguration>& config) const;
 };
 
 // The gateway's options from a configuration.
 GatewayOptions gatewayOptions(const Poco::Util::AbstractConfiguration& config);
+
+// The base of package links when public.url is not set: https://<host>:<https.port>
+// (http and http.port when only plain HTTP listens), <host> being localhost
+// for a listener bound to loopback and this machine's host name otherwise.
+std::string defaultPublicUrl(const Poco::Util::AbstractConfiguration& config);
 
 // Splits "--flag value" pairs and bare words after a command; flags named in
 // `booleans` take no value. Unknown flags are refused.

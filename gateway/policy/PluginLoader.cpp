@@ -77,6 +77,7 @@ public:
     }
 
     std::string setting(const std::string& key, const std::string& fallback) const override {
+        if (key == "public.url" && !context_.publicUrl.empty()) return context_.publicUrl;
         const Poco::Util::AbstractConfiguration* config = context_.config;
         if (!config) return fallback;
         try {
@@ -191,10 +192,32 @@ void PluginSet::setJobWaker(std::function<void()> wake) {
     waker_->wake = std::move(wake);
 }
 
+namespace {
+
+// A section plugins.<name>.* that no loaded plugin owns (a misspelt name, a
+// plugin left out of plugins.dir) would go unread: refuse it, as dadgate
+// refuses any unknown key.
+Status checkSectionsHavePlugins(const PluginContext& context, const std::set<std::string>& names,
+                                const std::string& directory) {
+    if (!context.config) return Status::ok();
+    Poco::Util::AbstractConfiguration::Keys sections;
+    context.config->keys("plugins", sections);
+    for (const std::string& section : sections) {
+        if (section == "dir" || names.count(section)) continue;
+        return Status::invalid("plugins." + section + ".*: no plugin named '" + section +
+                               "' in plugins.dir " + (directory.empty() ? "(none)" : directory));
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
 Status PluginSet::load(const std::string& directory, const PluginContext& context,
                        std::vector<std::unique_ptr<PolicyHandler>>& handlers) {
     std::vector<std::string> files;
-    if (directory.empty() || !posixFileSystem().exists(directory)) return Status::ok();
+    if (directory.empty() || !posixFileSystem().exists(directory)) {
+        return checkSectionsHavePlugins(context, {}, directory);
+    }
     if (Status s = posixFileSystem().listDirectory(directory, files); !s) return s;
     std::sort(files.begin(), files.end());
     std::set<std::string> names;
@@ -247,7 +270,7 @@ Status PluginSet::load(const std::string& directory, const PluginContext& contex
         }
         handlers.push_back(std::make_unique<PluginHandler>(loaded));
     }
-    return Status::ok();
+    return checkSectionsHavePlugins(context, names, directory);
 }
 
 }  // namespace dad

@@ -33,6 +33,9 @@ struct PluginContext {
     std::function<PluginSection(const std::string& name)> section;
     // The whole configuration (PluginHost::setting); may be null.
     const Poco::Util::AbstractConfiguration* config = nullptr;
+    // What PluginHost::setting("public.url") answers: the base of links in
+    // force, also when public.url is not set (made from https.port).
+    std::string publicUrl;
     // PluginHost::internal("dadgate.gateway"), for the in-tree plugins: the
     // dad::Gateway that loads them (the policy layer does not know its type).
     void* gateway = nullptr;
@@ -54,8 +57,9 @@ public:
     // services of `context`; the policies go to `handlers`. Fails,
     // naming the plugin and the reason, on a library that cannot be opened,
     // a missing entry, a wrong ABI version, a duplicate name, a configuration
-    // the plugin refuses or a job kind two plugins claim; a missing
-    // directory is no plugin.
+    // the plugin refuses, a job kind two plugins claim, or a section
+    // plugins.<name>.* of context.config that no loaded plugin owns; a
+    // missing directory is no plugin.
     // REQUIRES: context.catalog, which outlives the plugins.
     Status load(const std::string& directory, const PluginContext& context,
                 std::vector<std::unique_ptr<PolicyHandler>>& handlers);

@@ -50,6 +50,7 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
         context.dataDir = options.dataDir;
         context.section = options.pluginSection;
         context.config = options.config;
+        context.publicUrl = options.publicUrl;
         context.gateway = g.get();
         if (Status s = g->plugins_->load(options.pluginDir, context, plugins); !s) {
             return s;

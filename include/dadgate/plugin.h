@@ -122,7 +122,8 @@ public:
     virtual long long queueJob(const std::string& kind, const std::string& payload,
                                long long notBefore, std::string& error) = 0;
     // A setting of dadgate's configuration outside the plugin's section
-    // (e.g. "public.url"), or `fallback` when it is not set.
+    // (e.g. "public.url": the base of links in force, also when it is made
+    // from https.port), or `fallback` when it is not set.
     virtual std::string setting(const std::string& key, const std::string& fallback) const = 0;
     // This site's id (site.id), the first part of every package id.
     virtual std::string siteId() const = 0;

@@ -217,7 +217,8 @@ class Gateway:
         gw = Gateway(); cls.addClassCleanup(gw.cleanup); gw.start()
     """
 
-    def __init__(self, extra_defines=None, web=False, ftp=False, policy=None):
+    def __init__(self, extra_defines=None, web=False, ftp=False, policy=None, config=None,
+                 cwd=None, default_plugins=False):
         if not os.access(DADGATE, os.X_OK):
             raise AssertionError("dadgate not built: %s (set DAD_BUILD_DIR)" % DADGATE)
         self.work_dir = tempfile.mkdtemp(prefix="dadgate-test-")
@@ -240,7 +241,16 @@ class Gateway:
         self.admin_user = None
         self.admin_password = None
         self.stdout_reader = None
-        shutil.copyfile(DEFAULT_CONFIG, self.config_path)
+        # config: a config file used where it is (a path relative to cwd
+        # stays relative), instead of a copy of the default one in the work dir.
+        # cwd: where dadgate and dadctl start (default: the work dir).
+        # default_plugins: no plugins.dir define, so dadgate finds its own.
+        self.cwd = cwd or self.work_dir
+        self.default_plugins = default_plugins
+        if config is None:
+            shutil.copyfile(DEFAULT_CONFIG, self.config_path)
+        else:
+            self.config_path = config
         # policy={file name: Lua script}: a policy folder of this gateway's
         # own (policy.dir) holding those scripts, removed with the work dir.
         self.policy_dir = None
@@ -256,7 +266,13 @@ class Gateway:
     def defines(self):
         """The --define arguments dadgate and dadctl share (data dir etc.)."""
         args = ["--define", "data.dir=" + self.data_dir]
-        if "plugins.dir" not in self.extra_defines:  # the built-in plugins (quota)
+        # The copied config's policy.dir (../policies, beside the checkout's
+        # packaging/) would name a folder outside the work dir: no scripts
+        # unless the test gives some.
+        if "policy.dir" not in self.extra_defines:
+            args += ["--define", "policy.dir=" + os.path.join(self.work_dir, "policies")]
+        if "plugins.dir" not in self.extra_defines and not self.default_plugins:
+            # the built-in plugins (quota)
             args += ["--define", "plugins.dir=" + PLUGIN_DIR]
         for key, value in self.extra_defines.items():
             args += ["--define", "%s=%s" % (key, value)]
@@ -275,7 +291,7 @@ class Gateway:
         try:
             self.process = subprocess.Popen(
                 args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_log,
-                text=True, errors="replace", cwd=self.work_dir)
+                text=True, errors="replace", cwd=self.cwd)
         finally:
             stderr_log.close()
         self.stdout_reader = LineReader(self.process.stdout)
@@ -434,7 +450,7 @@ class Gateway:
     def dadctl(self, *args, input=None, timeout=60):
         """Runs dadctl on this gateway's data; returns (rc, stdout, stderr)."""
         result = run([DADCTL, "--config", self.config_path] + self.defines() + list(args),
-                     input=input, timeout=timeout, cwd=self.work_dir)
+                     input=input, timeout=timeout, cwd=self.cwd)
         return result.returncode, result.stdout, result.stderr
 
     def add_user(self, name, password, email=None, admin=False, parent=None, quota=None):

@@ -45,7 +45,7 @@ extern "C" const dadgate::PluginInfo* dadgate_plugin_entry() { return &kInfo; }
 """
 
 
-# Runs `stamp` jobs: writes "<payload> attempt <n> site <site.id>" to the file
+# Runs `stamp` jobs: writes "<payload> attempt <n> site <site.id> link <public.url>" to the file
 # <state dir>/<job id>; payload "flaky" fails its first attempt, "bad" gives up,
 # "chain:X" also queues a stamp job with payload X through the host.
 STAMPER = r"""
@@ -69,7 +69,8 @@ public:
             }
         }
         std::ofstream out(host_.stateDirectory() + "/" + std::to_string(job.id));
-        out << job.payload << " attempt " << job.attempt << " site " << host_.siteId();
+        out << job.payload << " attempt " << job.attempt << " site " << host_.siteId()
+            << " link " << host_.setting("public.url", "none");
         host_.log(dadgate::LogLevel::Information, "stamped job " + std::to_string(job.id));
         return dadgate::JobOutcome::done();
     }
@@ -123,8 +124,8 @@ class PluginTest(unittest.TestCase):
         self.plugins = tempfile.mkdtemp(prefix="dadgate-plugins-")
         self.addCleanup(shutil.rmtree, self.plugins, True)
 
-    def gateway(self, **defines):
-        gateway = Gateway(extra_defines=dict({"plugins.dir": self.plugins}, **defines))
+    def gateway(self, web=False, **defines):
+        gateway = Gateway(extra_defines=dict({"plugins.dir": self.plugins}, **defines), web=web)
         self.addCleanup(gateway.cleanup)
         return gateway
 
@@ -164,9 +165,11 @@ class PluginTest(unittest.TestCase):
 
     def test_out_of_tree_plugin_runs_its_job_kind(self):
         build_plugin(self.plugins, "stamper", name="stamper", source_text=STAMPER)
-        gateway = self.gateway(**{"site.id": "stampsite", "jobs.idle_poll_seconds": "1",
-                                  "jobs.first_retry_seconds": "1"})
+        gateway = self.gateway(web=True, **{"site.id": "stampsite", "jobs.idle_poll_seconds": "1",
+                                            "jobs.first_retry_seconds": "1"})
         gateway.start()
+        # public.url is not set: the host answers the link base in force.
+        site = " site stampsite link https://localhost:%d" % gateway.https_port
         state = os.path.join(gateway.data_dir, "plugins", "stamper")
 
         def add(payload):
@@ -191,13 +194,13 @@ class PluginTest(unittest.TestCase):
         flaky = add("flaky")
         bad = add("bad")
         wait_until(lambda: "stamp  done" in job_line(first), 60, what="job %s done" % first)
-        self.assertEqual(stamp(first), "chain:second attempt 1 site stampsite")
+        self.assertEqual(stamp(first), "chain:second attempt 1" + site)
         # The job the plugin queued through its host ran too.
-        wait_until(lambda: any(stamp(name) == "second attempt 1 site stampsite"
+        wait_until(lambda: any(stamp(name) == "second attempt 1" + site
                                for name in os.listdir(state)), 60, what="the chained job")
         # Retried after its failed first attempt, then done.
         wait_until(lambda: "stamp  done" in job_line(flaky), 60, what="job %s done" % flaky)
-        self.assertEqual(stamp(flaky), "flaky attempt 2 site stampsite")
+        self.assertEqual(stamp(flaky), "flaky attempt 2" + site)
         # Given up at once, with the plugin's reason, and never stamped.
         wait_until(lambda: "stamp  dead" in job_line(bad), 60, what="job %s dead" % bad)
         self.assertIn("attempts 1", job_line(bad))

@@ -8,6 +8,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD="${BUILD:-build-fuzz}"
+scripts/install-deps.sh build fuzz  # clang++ with libFuzzer
 cmake -S tests/fuzz -B "${BUILD}" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 nice cmake --build "${BUILD}" -j2
 corpus="${BUILD}/corpus"

@@ -2,7 +2,7 @@
 # Installs the Debian packages of packaging/debian-packages, the one list of
 # what dadgate needs to build, run and test.
 #
-#   scripts/install-deps.sh [build] [run] [test]     (no section: all three)
+#   scripts/install-deps.sh [build] [run] [test] [fuzz]  (no section: the first three)
 #   scripts/install-deps.sh --print SECTION...       only print their packages,
 #                                                    one a line (for a Depends)
 #
@@ -23,9 +23,9 @@ sections=("$@")
 [[ ${#sections[@]} -eq 0 ]] && sections=(build run test)
 for section in "${sections[@]}"; do
     case "${section}" in
-    build | run | test) ;;
+    build | run | test | fuzz) ;;
     *)
-        echo "install-deps: unknown section ${section} (build, run, test)" >&2
+        echo "install-deps: unknown section ${section} (build, run, test, fuzz)" >&2
         exit 2
         ;;
     esac
@@ -79,8 +79,20 @@ install_playwright() {
     fi
 }
 
+# The Python modules the integration tests import (from the test section's
+# python3-aiosmtpd, python3-paramiko, python3-pyftpdlib): said plainly when
+# one is still missing instead of failing deep inside a test.
+check_python_modules() {
+    if [[ "${wants_test}" == true ]] &&
+        ! /usr/bin/python3 -c "import aiosmtpd, paramiko, pyftpdlib" 2>/dev/null; then
+        echo "install-deps: Debian's python3 cannot import aiosmtpd, paramiko and pyftpdlib" >&2
+        exit 1
+    fi
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
     install_playwright
+    check_python_modules
     exit 0
 fi
 
@@ -99,3 +111,4 @@ echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 install_playwright
+check_python_modules

@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds="${1:-300}"
 out="build/fuzz"
 mkdir -p "${out}/corpus"
-command -v clang++ >/dev/null || { echo "needs clang (Debian: clang)" >&2; exit 1; }
+scripts/install-deps.sh build fuzz  # clang++ with libFuzzer
 clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Iprotocols/http \
     bench/fuzz/http_request_parser_fuzz.cpp protocols/http/HttpRequestParser.cpp \
     -lPocoNet -lPocoFoundation -o "${out}/http_request_parser_fuzz"

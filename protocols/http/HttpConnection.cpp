@@ -109,11 +109,8 @@ HttpConnection::Head HttpConnection::readHead(HttpSocketInput& input, HttpReques
 }
 
 bool HttpConnection::exchange(HttpSocketInput& input, HttpRequestParser& parser, bool last) {
-    Poco::Net::HTTPRequest head;
-    parser.fillRequest(head);
-    HttpOutgoingResponse response(
-        socket_, timeoutMs(), head.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD,
-        head.getVersion() == Poco::Net::HTTPMessage::HTTP_1_1, parser.keepAlive() && !last);
+    HttpOutgoingResponse response(socket_, timeoutMs(), parser.headMethod(), parser.http11(),
+                                  parser.keepAlive() && !last);
     HttpIncomingRequest request(input, parser, response, client_, server_, *shared_.params,
                                 shared_.tls != nullptr);
     response.attach(request.body());

@@ -198,6 +198,14 @@ HttpRequestParser::Result HttpRequestParser::checkFields() {
     return Result::ready;
 }
 
+bool HttpRequestParser::headMethod() const {
+    return beast_->parser.get().method() == http::verb::head;
+}
+
+bool HttpRequestParser::http11() const {
+    return beast_->parser.get().version() == 11;
+}
+
 void HttpRequestParser::fillRequest(Poco::Net::HTTPRequest& request) const {
     const auto& message = beast_->parser.get();
     request.clear();

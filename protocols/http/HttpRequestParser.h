@@ -55,6 +55,8 @@ public:
     bool chunked() const { return chunked_; }
     uint64_t contentLength() const { return contentLength_; }
     bool keepAlive() const { return keepAlive_; }
+    bool headMethod() const;  // HEAD: the response has no body
+    bool http11() const;
 
     // Decodes a chunked body: takes `used` bytes of the input and writes
     // `produced` bytes of body to `out`. ready when `out` is full, done at the

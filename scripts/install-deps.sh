@@ -70,11 +70,16 @@ for section in "${sections[@]}"; do
 done
 
 # playwright-core (pinned in tests/integration/package.json) into
-# tests/integration/node_modules (ignored by git), only when it is missing.
+# tests/integration/node_modules (ignored by git), when it is missing or is
+# not the pinned version.
 install_playwright() {
     local dir="${root}/tests/integration"
-    if [[ "${wants_test}" == true && ! -f "${dir}/node_modules/playwright-core/package.json" ]]; then
-        echo "install-deps: installing playwright-core into ${dir}/node_modules"
+    local installed="${dir}/node_modules/playwright-core/package.json"
+    local pinned
+    pinned="$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "${dir}/package.json")"
+    if [[ "${wants_test}" == true ]] &&
+        ! grep -q "\"version\": *\"${pinned}\"" "${installed}" 2>/dev/null; then
+        echo "install-deps: installing playwright-core ${pinned} into ${dir}/node_modules"
         (cd "${dir}" && npm install --no-audit --no-fund --no-save --loglevel=error)
     fi
 }

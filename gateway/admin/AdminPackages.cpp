@@ -84,7 +84,8 @@ Status Admin::visiblePackage(const Caller& caller, const std::string& pid, Packa
     if (std::find(viewers.begin(), viewers.end(), package.senderId) != viewers.end()) {
         return Status::ok();
     }
-    if (package.state != "draft") {
+    // A recipient sees it while it is in its /inbox: sent, not removed there.
+    if (package.state == "sent") {
         std::vector<RecipientRecord> recipients;
         if (Status s = catalog.listRecipients(package.id, recipients); !s) return s;
         for (const RecipientRecord& r : recipients) {

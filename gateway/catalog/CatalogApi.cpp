@@ -221,7 +221,7 @@ Status queryPackages(Catalog& catalog, const PackageQuery& q, std::vector<Packag
         }
         if (!q.recipients.empty() && (q.box.empty() || q.box == "inbox")) {
             inbox =
-                "(k.state <> 'draft' AND k.id IN (SELECT package_id FROM recipient WHERE "
+                "(k.state = 'sent' AND k.id IN (SELECT package_id FROM recipient WHERE "
                 "hidden_at IS NULL AND account_id IN (" +
                 placeholders(q.recipients.size()) + ")))";
         }

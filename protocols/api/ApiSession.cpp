@@ -30,7 +30,13 @@ Status login(ApiCall& call) {
     // The gateway's one rule for passwords: slow hash, failed-login delay, bans.
     if (Status s = call.admin.gateway().checkPassword(name, password, connection); !s) {
         if (s.code() == StatusCode::Busy) return s;
-        return Status::error(StatusCode::PermissionDenied, "wrong name or password");
+        // 401: the credentials, not the caller's rights, are wrong.
+        Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
+        error->set("code", "unauthenticated");
+        error->set("message", "wrong name or password");
+        call.reply->set("error", error);
+        call.status = 401;
+        return Status::ok();
     }
     AccountRecord account;
     if (Status s = call.admin.gateway().catalog().findAccount(name, account); !s) return s;

@@ -144,7 +144,8 @@ std::string openApiDocument() {
     doc->set("components", components);
     Object::Ptr paths = new Object;
     for (const ApiRoute& route : apiRoutes()) {
-        Object::Ptr item = paths->has(route.path) ? paths->getObject(route.path) : Object::Ptr(new Object);
+        Object::Ptr item =
+            paths->has(route.path) ? paths->getObject(route.path) : Object::Ptr(new Object);
         Object::Ptr op = new Object;
         op->set("summary", route.summary);
         op->set("x-scope", scopeName(route.scope));
@@ -217,6 +218,15 @@ std::string ApiCall::field(const std::string& name) const {
     if (!body || !body->has(name)) return "";
     const Poco::Dynamic::Var value = body->get(name);
     return value.isString() ? value.extract<std::string>() : "";
+}
+
+void ApiCall::fail(int code, const std::string& errorCode, const std::string& message) {
+    Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
+    error->set("code", errorCode);
+    error->set("message", message);
+    reply = new Poco::JSON::Object;
+    reply->set("error", error);
+    status = code;
 }
 
 }  // namespace dad

@@ -43,6 +43,9 @@ struct ApiCall {
     // The query parameter or "" ; a JSON string field or "".
     std::string arg(const std::string& name) const;
     std::string field(const std::string& name) const;
+    // Answers `status` with the JSON error of a status no Status maps to
+    // (401 of a login, 415); the handler then returns Ok.
+    void fail(int status, const std::string& code, const std::string& message);
 };
 
 using ApiRouteHandler = Status (*)(ApiCall& call);

@@ -31,11 +31,7 @@ Status login(ApiCall& call) {
     if (Status s = call.admin.gateway().checkPassword(name, password, connection); !s) {
         if (s.code() == StatusCode::Busy) return s;
         // 401: the credentials, not the caller's rights, are wrong.
-        Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
-        error->set("code", "unauthenticated");
-        error->set("message", "wrong name or password");
-        call.reply->set("error", error);
-        call.status = 401;
+        call.fail(401, "unauthenticated", "wrong name or password");
         return Status::ok();
     }
     AccountRecord account;

@@ -168,8 +168,9 @@ Status appendUpload(ApiCall& call) {
     if (Status s = ownUpload(call, upload); !s) return s;
     if (Status s = Admin::requireWrite(call.caller); !s) return s;
     if (call.request.getContentType() != "application/offset+octet-stream") {
-        return Status::error(StatusCode::Unsupported,
-                             "a PATCH body is Content-Type: application/offset+octet-stream");
+        call.fail(415, "unsupported_media_type",
+                  "a PATCH body is Content-Type: application/offset+octet-stream");
+        return Status::ok();
     }
     uint64_t offset = 0;
     if (!parseDecimal(call.request.get("Upload-Offset", ""), offset)) {
@@ -193,16 +194,19 @@ Status appendUpload(ApiCall& call) {
         stream->abandon();
         return Status::invalid("the body goes past Upload-Length");
     }
-    std::istream& in = call.request.stream();
+    // Read a buffer of the body at a time through its streambuf: when the
+    // connection is cut, every byte that arrived before has been written.
+    std::streambuf& in = *call.request.stream().rdbuf();
     std::vector<char> buffer(256 * 1024);
     uint64_t at = held;
     call.bodyRead = true;
     try {
         while (at < upload.length) {
-            const size_t want =
-                static_cast<size_t>(std::min<uint64_t>(buffer.size(), upload.length - at));
-            in.read(buffer.data(), static_cast<std::streamsize>(want));
-            const size_t got = static_cast<size_t>(in.gcount());
+            if (in.sgetc() == std::char_traits<char>::eof()) break;
+            const std::streamsize avail = std::max<std::streamsize>(1, in.in_avail());
+            const size_t want = static_cast<size_t>(std::min<uint64_t>(
+                {buffer.size(), upload.length - at, static_cast<uint64_t>(avail)}));
+            const size_t got = static_cast<size_t>(in.sgetn(buffer.data(), want));
             if (got == 0) break;
             if (Status s = stream->write(at, buffer.data(), got); !s) {
                 stream->abandon();
@@ -210,7 +214,7 @@ Status appendUpload(ApiCall& call) {
             }
             at += got;
         }
-        if (at == upload.length && in.peek() != std::char_traits<char>::eof()) {
+        if (at == upload.length && in.sgetc() != std::char_traits<char>::eof()) {
             stream->abandon();
             return Status::invalid("the body goes past Upload-Length");
         }

@@ -142,5 +142,25 @@ class ApiAuthTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual(alice.request("PUT", "/api/v1/me").status, 405)
 
 
+class ApiLoginBanTest(GatewayTestCase, unittest.TestCase):
+    """The console's login is a password login like any other: its failures
+    count toward the address's ban, and a banned address gets 429."""
+    WEB = True
+    USERS = (("alice", "alice-pw-1"),)
+    DEFINES = {"login.max_failures": "3", "login.failed_delay_ms": "0"}
+
+    def test_failed_logins_ban_the_address(self):
+        for _ in range(3):
+            self.assertEqual(ApiClient(self.gateway).login("alice", "wrong").status, 401)
+        banned = ApiClient(self.gateway).login("alice", "alice-pw-1")
+        self.assertEqual((banned.status, banned.error_code()), (429, "busy"), banned)
+        self.assertNotIn("set-cookie", banned.headers)
+        rc, out, err = self.gateway.dadctl("ban", "list")
+        self.assertIn("127.0.0.1", out)
+        rc, out, err = self.gateway.dadctl("ban", "remove", "127.0.0.1")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(ApiClient(self.gateway).login("alice", "alice-pw-1").status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -2,6 +2,7 @@
 // every account; a user sees itself and changes its own password and keys.
 #include <sstream>
 
+#include "Addresses.h"
 #include "Admin.h"
 #include "Secrets.h"
 #include "VirtualPath.h"
@@ -97,10 +98,10 @@ Status Admin::setEmail(const Caller& caller, const std::string& name, const std:
     if (Status s = requireAdmin(caller); !s) return s;
     AccountRecord account;
     if (Status s = gateway_.catalog().findAccount(name, account); !s) return s;
-    return gateway_.catalog().db().transaction([&](SqlRunner& sql) {
-        sql.execute("UPDATE account SET email = ? WHERE id = ?", {email, account.id});
-        return Status::ok();
-    });
+    if (!email.empty() && !isEmailAddress(email)) {
+        return Status::invalid("'" + email + "' is not an e-mail address");
+    }
+    return catalog_api::setEmail(gateway_.catalog(), account.id, email);
 }
 
 Status Admin::removeAccount(const Caller& caller, const std::string& name) {

@@ -68,6 +68,13 @@ SortColumn sortColumn(const std::string& sort) {
 
 }  // namespace
 
+Status setEmail(Catalog& catalog, int64_t accountId, const std::string& email) {
+    return catalog.db().transaction([&](SqlRunner& sql) {
+        sql.execute("UPDATE account SET email = ? WHERE id = ?", {email, accountId});
+        return Status::ok();
+    });
+}
+
 Status createToken(Catalog& catalog, ApiTokenRecord& t) {
     return catalog.db().transaction([&](SqlRunner& sql) {
         if (sql.queryOne("SELECT id FROM api_token WHERE account_id = ? AND name = ?",

@@ -76,6 +76,9 @@ struct AddressEntry {
 
 namespace catalog_api {
 
+// An account's e-mail address ("" for none).
+Status setEmail(Catalog& catalog, int64_t accountId, const std::string& email);
+
 // --- tokens. Exists when the account has a token of that name.
 Status createToken(Catalog& catalog, ApiTokenRecord& token);
 // By the token's hash; NotFound otherwise. Marks it used (relaxed durability).

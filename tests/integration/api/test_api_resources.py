@@ -188,6 +188,10 @@ class ApiResourcesTest(GatewayTestCase, unittest.TestCase):
         self.assertEqual(changed.status, 200, changed)
         self.assertEqual(changed.json["quota_bytes"], 9000)
         self.assertTrue(changed.json["disabled"])
+        bad = self.admin.request("PATCH", "/api/v1/accounts/dave", body={"email": "no address"})
+        self.assertEqual((bad.status, bad.error_code()), (400, "invalid"), bad)
+        own = self.alice.request("PATCH", "/api/v1/accounts/alice", body={"email": "a@example.org"})
+        self.assertEqual(own.status, 403, own)  # an address is the admin's to change
         taken = self.admin.post("/api/v1/accounts", {"name": "dave", "password": "x"})
         self.assertEqual((taken.status, taken.error_code()), (409, "exists"))
         names = [a["name"] for a in self.admin.get("/api/v1/accounts").json["items"]]

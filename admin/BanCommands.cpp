@@ -13,9 +13,9 @@ namespace {
 
 const char* const kUsage = "usage: ban list | ban remove ADDRESS | ban remove --user NAME";
 
-int listBans(Gateway& gateway) {
+int listBans(Admin& admin) {
     std::vector<LoginBan> bans;
-    if (Status s = gateway.catalog().listLoginBans(bans); !s) return fail(s.message());
+    if (Status s = admin.listBans(operatorCaller(), bans); !s) return fail(s.message());
     if (bans.empty()) std::cout << "no login bans\n";
     for (const LoginBan& ban : bans) {
         std::cout << ban.kind << "  " << ban.subject << "  until "
@@ -25,7 +25,7 @@ int listBans(Gateway& gateway) {
     return 0;
 }
 
-int removeBan(Gateway& gateway, const std::vector<std::string>& words) {
+int removeBan(Admin& admin, const std::vector<std::string>& words) {
     std::map<std::string, std::string> flags;
     std::vector<std::string> positional;
     Status s = parseFlags(words, 2, {"user"}, {}, flags, positional);
@@ -34,22 +34,20 @@ int removeBan(Gateway& gateway, const std::vector<std::string>& words) {
     }
     const bool account = flags.count("user") > 0;
     const std::string subject = account ? flags["user"] : positional[0];
-    if (Status r = gateway.catalog().removeLoginBan(account ? "account" : "address", subject); !r) {
+    if (Status r = admin.removeBan(operatorCaller(), account ? "account" : "address", subject);
+        !r) {
         return fail(r.message());
     }
-    gateway.catalog().audit({account ? subject : "", account ? "" : subject, "dadctl",
-                             "login ban removed", "", (account ? "account " : "address ") + subject,
-                             true});
     std::cout << "login ban on " << (account ? "account " : "address ") << subject << " removed\n";
     return 0;
 }
 
 }  // namespace
 
-int banCommand(Gateway& gateway, const std::vector<std::string>& words) {
+int banCommand(Admin& admin, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
-    if (verb == "list" && words.size() == 2) return listBans(gateway);
-    if (verb == "remove") return removeBan(gateway, words);
+    if (verb == "list" && words.size() == 2) return listBans(admin);
+    if (verb == "remove") return removeBan(admin, words);
     return fail(kUsage, 2);
 }
 

@@ -5,12 +5,11 @@
 
 #include "CommandLine.h"
 #include "Commands.h"
-#include "FetchRequest.h"
 #include "Manifest.h"
 
 namespace dad::ctl {
 
-int fetchCommand(Gateway& gateway, const std::vector<std::string>& words) {
+int fetchCommand(Admin& admin, const std::vector<std::string>& words) {
     const char* usage =
         "usage: fetch USER URL [--at 2026-12-01T10:00:00Z] [--into /files/FOLDER/|PATH] "
         "[--host-key SHA256:...]";
@@ -20,38 +19,18 @@ int fetchCommand(Gateway& gateway, const std::vector<std::string>& words) {
         !s || positional.size() != 2) {
         return fail(s ? usage : s.message() + "\n" + usage, 2);
     }
-    FetchRequest request;
-    request.user = positional[0];
-    request.url = positional[1];
-    request.into = flags["into"];
-    AccountRecord account;
-    if (Status s = gateway.catalog().findAccount(request.user, account); !s) {
-        return fail("no account " + request.user);
-    }
-    if (account.disabled) return fail("account " + request.user + " is disabled");
-    if (Status s = FetchRequestCodec::checkUrl(request.url); !s) return fail(s.message());
-    if (Status s = FetchRequestCodec::checkInto(request.into); !s) return fail(s.message());
-    // SFTP: the server's key fingerprint is required (no trust on first use).
-    request.hostKey = flags["host-key"];
-    const bool sftp = request.url.rfind("sftp:", 0) == 0;
-    if (sftp && request.hostKey.empty()) {
-        return fail("an sftp URL needs --host-key SHA256:... (ssh-keygen -lf the server's key)", 2);
-    }
-    if (!sftp && !request.hostKey.empty()) return fail("--host-key is for sftp URLs only", 2);
-    if (!request.hostKey.empty()) {
-        if (Status s = FetchRequestCodec::checkHostKey(request.hostKey); !s) {
-            return fail(s.message(), 2);
-        }
-    }
     int64_t at = nowSeconds();
     if (flags.count("at") && !ManifestParser::parseDateTime(flags["at"], at)) {
         return fail("--at must be 2026-12-01 or 2026-12-01T10:00:00Z (UTC), not " + flags["at"], 2);
     }
     int64_t id = 0;
-    if (Status s =
-            gateway.catalog().enqueueJobAt("fetch", FetchRequestCodec::toJson(request), at, id);
+    if (Status s = admin.queueFetch(operatorCaller(), positional[0], positional[1], flags["into"],
+                                    flags["host-key"], at, id);
         !s) {
-        return fail(s.message());
+        // A missing or misplaced host key is a usage error, as before.
+        const bool usageError = s.message().find("host-key") != std::string::npos ||
+                                s.message().find("host key") != std::string::npos;
+        return fail(s.message(), usageError ? 2 : 1);
     }
     std::cout << id << "\n";
     return 0;

@@ -22,8 +22,8 @@ std::string label(const std::string& name, const std::optional<int64_t>& owner,
 
 }  // namespace
 
-int groupCommand(Gateway& gateway, const std::vector<std::string>& words) {
-    Catalog& catalog = gateway.catalog();
+int groupCommand(Admin& admin, const std::vector<std::string>& words) {
+    const Caller& caller = operatorCaller();
     const bool members = words.size() > 1 && words[1] == "members";
     const std::string verb = words.size() > (members ? 2u : 1u) ? words[members ? 2 : 1] : "";
     std::map<std::string, std::string> flags;
@@ -32,15 +32,16 @@ int groupCommand(Gateway& gateway, const std::vector<std::string>& words) {
         return fail(s.message() + "\n" + kUsage, 2);
     }
     std::optional<int64_t> owner;
-    if (flags.count("owner")) {
-        AccountRecord account;
-        if (Status s = catalog.findAccount(flags["owner"], account); !s) return fail(s.message());
-        owner = account.id;
+    const bool owned = flags.count("owner") > 0;
+    const std::string ownerName = owned ? flags["owner"] : "";
+    if (owned) {
+        AccountView view;
+        if (Status s = admin.showAccount(caller, ownerName, view); !s) return fail(s.message());
+        owner = view.account.id;
     }
-    const std::string& ownerName = flags["owner"];
     if (verb == "list" && !members && positional.empty()) {
         std::vector<GroupRecord> groups;
-        if (Status s = catalog.listGroups(owner, groups); !s) return fail(s.message());
+        if (Status s = admin.listGroups(caller, ownerName, groups); !s) return fail(s.message());
         for (const GroupRecord& g : groups) {
             std::cout << "@" << g.name << "  " << g.members.size() << " members\n";
         }
@@ -54,21 +55,17 @@ int groupCommand(Gateway& gateway, const std::vector<std::string>& words) {
     const std::vector<std::string> rest(positional.begin() + 1, positional.end());
     Status s;
     if (members && (verb == "add" || verb == "remove")) {
-        s = verb == "add" ? catalog.addGroupMembers(name, owner, rest)
-                          : catalog.removeGroupMembers(name, owner, rest);
+        s = admin.changeGroupMembers(caller, name, ownerName, rest, verb == "add");
     } else if (!members && verb == "add") {
-        GroupRecord group;
-        group.name = name;
-        group.ownerId = owner;
-        group.members = rest;
-        s = catalog.createGroup(group);
+        s = admin.createGroup(caller, name, ownerName, rest);
     } else if (!members && verb == "remove") {
-        s = catalog.removeGroup(name, owner);
+        s = admin.removeGroup(caller, name, ownerName);
     } else if (!members && verb == "show") {
         GroupRecord group;
-        if (s = catalog.findGroup(name, owner, group); !s) return fail(s.message());
         std::vector<std::string> addresses;
-        s = catalog.expandGroup(name, owner, addresses);
+        if (s = admin.showGroup(caller, name, ownerName, group, addresses, s); !s) {
+            return fail(s.message());
+        }
         std::cout << label(name, owner, ownerName) << "\nmembers:";
         for (const std::string& m : group.members)
             std::cout << " " << m;

@@ -20,9 +20,9 @@ bool jobId(const std::string& text, int64_t& id) {
 
 }  // namespace
 
-int jobCommand(Gateway& gateway, const std::vector<std::string>& words) {
+int jobCommand(Admin& admin, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
-    Catalog& catalog = gateway.catalog();
+    const Caller& caller = operatorCaller();
     if (verb == "list") {
         std::map<std::string, std::string> flags;
         std::vector<std::string> positional;
@@ -31,7 +31,7 @@ int jobCommand(Gateway& gateway, const std::vector<std::string>& words) {
             return fail("usage: job list [--state queued|running|done|dead|cancelled]", 2);
         }
         std::vector<JobRecord> jobs;
-        if (Status s = catalog.listJobs(flags["state"], jobs); !s) return fail(s.message());
+        if (Status s = admin.listJobs(caller, flags["state"], jobs); !s) return fail(s.message());
         for (const JobRecord& j : jobs) {
             std::cout << "#" << j.id << "  " << j.kind << "  " << j.state << "  attempts "
                       << j.attempts << "  next " << PackageReport::formatTime(j.runAfter) << "  "
@@ -42,21 +42,15 @@ int jobCommand(Gateway& gateway, const std::vector<std::string>& words) {
     }
     int64_t id = 0;
     if (verb == "add" && (words.size() == 3 || words.size() == 4)) {
-        // Any kind: a plugin's own kinds have no other front door.
-        const std::string& kind = words[2];
-        const bool named =
-            !kind.empty() && kind.size() <= 64 &&
-            kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
-        if (!named) return fail("job kind must be lower-case letters, digits, _ or -", 2);
         const std::string payload = words.size() == 4 ? words[3] : "";
-        if (Status s = catalog.enqueueJobAt(kind, payload, nowSeconds(), id); !s) {
-            return fail(s.message());
+        if (Status s = admin.addJob(caller, words[2], payload, id); !s) {
+            return fail(s.message(), s.code() == StatusCode::InvalidArgument ? 2 : 1);
         }
         std::cout << "queued: job #" << id << "\n";
         return 0;
     }
     if ((verb == "retry" || verb == "cancel") && words.size() == 3 && jobId(words[2], id)) {
-        Status s = verb == "retry" ? catalog.retryJob(id) : catalog.cancelJob(id);
+        Status s = verb == "retry" ? admin.retryJob(caller, id) : admin.cancelJob(caller, id);
         if (!s) return fail(s.message());
         std::cout << verb << ": job #" << id << " done\n";
         return 0;

@@ -2,52 +2,36 @@
 
 #include "CommandLine.h"
 #include "Commands.h"
-#include "PackageLifecycle.h"
-#include "PackageReport.h"
-#include "Sites.h"
 
 namespace dad::ctl {
 
 namespace {
 
 // package withdraw PID [--as ADMIN]: as the operator, or as an admin for a
-// package of its own or of one of its sub-users.
-int withdrawCommand(Gateway& gateway, const std::vector<std::string>& words) {
+// package of its own or of one of its sub-users (the admin layer decides).
+int withdrawCommand(Admin& admin, const std::vector<std::string>& words) {
     std::map<std::string, std::string> flags;
     std::vector<std::string> positional;
     if (Status s = parseFlags(words, 2, {"as"}, {}, flags, positional);
         !s || positional.size() != 1) {
         return fail("usage: package withdraw PID [--as ADMIN]", 2);
     }
-    Catalog& catalog = gateway.catalog();
-    PackageRecord package;
-    if (Status s = catalog.findPackageByPid(positional[0], package); !s) return fail(s.message());
-    std::string by = "dadctl";
+    Caller caller = operatorCaller();
     if (flags.count("as")) {
-        AccountRecord admin, sender;
-        if (Status s = catalog.findAccount(flags["as"], admin); !s) return fail(s.message());
-        if (admin.type != "admin") return fail(admin.name + " is not an admin");
-        if (Status s = catalog.findAccountById(package.senderId, sender); !s) {
+        if (Status s = admin.callerFor(flags["as"], Scope::Admin, caller.connection, caller); !s) {
             return fail(s.message());
         }
-        if (sender.id != admin.id && sender.parentId != admin.id) {
-            return fail(package.pid + " was sent by " + sender.name + ", not by " + admin.name +
-                        " or one of its sub-users");
-        }
-        by = admin.name;
+        caller.onShell = true;
     }
-    if (Status s = withdrawPackage(gateway, package, by, {"dadctl", "", 0, false}); !s) {
-        return fail(s.message());
-    }
-    std::cout << package.pid << " withdrawn" << std::endl;
+    if (Status s = admin.withdrawPackage(caller, positional[0]); !s) return fail(s.message());
+    std::cout << positional[0] << " withdrawn" << std::endl;
     return 0;
 }
 
 }  // namespace
 
-int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
+int packageCommand(Admin& admin, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
-    PackageReport report(gateway.catalog(), gateway.options().publicUrl);
     if (verb == "list") {
         std::map<std::string, std::string> flags;
         std::vector<std::string> positional;
@@ -55,74 +39,49 @@ int packageCommand(Gateway& gateway, const std::vector<std::string>& words) {
             !s || !positional.empty()) {
             return fail("usage: package list [--user NAME]", 2);
         }
-        std::optional<int64_t> accountId;
-        if (flags.count("user")) {
-            AccountRecord account;
-            if (Status s = gateway.catalog().findAccount(flags["user"], account); !s) {
-                return fail(s.message());
-            }
-            accountId = account.id;
-        }
         std::vector<PackageRecord> packages;
-        if (Status s = gateway.catalog().listPackages(accountId, packages); !s) {
+        if (Status s = admin.listPackagesOf(operatorCaller(), flags["user"], packages); !s) {
             return fail(s.message());
-        }
-        // An admin's listing includes the packages of the sub-users under it.
-        if (flags.count("user")) {
-            AccountRecord admin;
-            std::vector<AccountRecord> accounts;
-            if (gateway.catalog().findAccount(flags["user"], admin) && admin.type == "admin" &&
-                gateway.catalog().listAccounts(accounts)) {
-                for (const AccountRecord& sub : accounts) {
-                    if (sub.parentId != admin.id) continue;
-                    std::vector<PackageRecord> more;
-                    if (gateway.catalog().listPackages(sub.id, more)) {
-                        for (const PackageRecord& p : more) {
-                            bool seen = false;
-                            for (const PackageRecord& q : packages)
-                                seen = seen || q.id == p.id;
-                            if (!seen) packages.push_back(p);
-                        }
-                    }
-                }
-            }
         }
         for (const PackageRecord& p : packages) {
             std::string line;
-            if (Status s = report.summary(p, line); !s) return fail(s.message());
+            if (Status s = admin.packageSummary(p, line); !s) return fail(s.message());
             std::cout << line << std::endl;
         }
         return 0;
     }
     if (verb == "show" && words.size() == 3) {
-        PackageRecord package;
-        if (Status s = gateway.catalog().findPackageByPid(words[2], package); !s) {
+        std::string text;
+        if (Status s = admin.packageReport(operatorCaller(), words[2], text); !s) {
             return fail(s.message());
         }
-        std::string text;
-        if (Status s = report.write(package, text); !s) return fail(s.message());
         std::cout << text;
         return 0;
     }
     if (verb == "forward" && words.size() == 4) {
-        PackageRecord package;
-        if (Status s = gateway.catalog().findPackageByPid(words[2], package); !s) {
-            return fail(s.message());
-        }
         bool queued = false;
-        if (Status s = Sites::queueForward(gateway.catalog(), package, words[3], queued); !s) {
+        if (Status s = admin.forwardPackage(operatorCaller(), words[2], words[3], queued); !s) {
             return fail(s.message());
         }
-        std::cout << (queued ? "forward of " + package.pid + " to " + words[3] + " queued"
-                             : "forward of " + package.pid + " to " + words[3] +
+        std::cout << (queued ? "forward of " + words[2] + " to " + words[3] + " queued"
+                             : "forward of " + words[2] + " to " + words[3] +
                                    " is already queued or running")
                   << std::endl;
         return 0;
     }
-    if (verb == "withdraw") return withdrawCommand(gateway, words);
+    if (verb == "notify" && words.size() == 3) {
+        size_t queued = 0;
+        if (Status s = admin.resendNotification(operatorCaller(), words[2], queued); !s) {
+            return fail(s.message());
+        }
+        std::cout << "notification of " << words[2] << " queued for " << queued << " recipient(s)"
+                  << std::endl;
+        return 0;
+    }
+    if (verb == "withdraw") return withdrawCommand(admin, words);
     return fail(
         "usage: package list [--user NAME] | package show PID | package forward PID SITE | "
-        "package withdraw PID [--as ADMIN]",
+        "package notify PID | package withdraw PID [--as ADMIN]",
         2);
 }
 

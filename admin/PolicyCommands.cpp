@@ -1,5 +1,3 @@
-#include <signal.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -84,22 +82,12 @@ int testScript(Gateway& gateway, const std::vector<std::string>& words) {
     return failures == 0 ? 0 : 1;
 }
 
-int reload(Gateway& gateway) {
-    LuaPolicies candidate(gateway.options().policyDir, true, gateway.options().policyLimits,
-                          [](const std::string&) {});
-    if (Status s = candidate.reload(); !s) return fail(s.message());
-    for (const std::string& name : candidate.scriptNames())
+int reload(Admin& admin) {
+    PolicyReload result;
+    if (Status s = admin.reloadPolicies(operatorCaller(), result); !s) return fail(s.message());
+    for (const std::string& name : result.scripts)
         std::cout << "ok: " << name << "\n";
-    std::ifstream pidFile(gateway.options().dataDir + "/dadgate.pid");
-    long pid = 0;
-    if (!(pidFile >> pid) || pid <= 1) {
-        std::cout << "dadgate is not running; it will load these scripts when it starts\n";
-        return 0;
-    }
-    if (kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
-        return fail("cannot signal dadgate (pid " + std::to_string(pid) + ")");
-    }
-    std::cout << "dadgate (pid " << pid << ") asked to reload its policy scripts\n";
+    std::cout << result.message << "\n";
     return 0;
 }
 
@@ -135,14 +123,15 @@ int listScripts(Gateway& gateway) {
 
 }  // namespace
 
-int policyCommand(Gateway& gateway, const std::vector<std::string>& words) {
+int policyCommand(Admin& admin, const std::vector<std::string>& words) {
+    Gateway& gateway = admin.gateway();
     const std::string verb = words.size() > 1 ? words[1] : "";
     if (verb == "test") return testScript(gateway, words);
-    if (verb == "reload" && words.size() == 2) return reload(gateway);
+    if (verb == "reload" && words.size() == 2) return reload(admin);
     if (verb == "list" && words.size() == 2) return listScripts(gateway);
     if (verb == "errors" && words.size() == 2) {
         std::vector<std::pair<int64_t, AuditEvent>> events;
-        if (Status s = gateway.catalog().listAudit("policy", 50, events); !s) {
+        if (Status s = admin.policyErrors(operatorCaller(), events); !s) {
             return fail(s.message());
         }
         for (const auto& [at, e] : events) {

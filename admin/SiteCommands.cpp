@@ -37,7 +37,7 @@ Status readSecret(std::string& secret) {
     return Status::ok();
 }
 
-int addSite(Gateway& gateway, const std::vector<std::string>& words) {
+int addSite(Admin& admin, const std::vector<std::string>& words) {
     std::map<std::string, std::string> flags;
     std::vector<std::string> positional;
     if (Status s =
@@ -51,36 +51,26 @@ int addSite(Gateway& gateway, const std::vector<std::string>& words) {
     site.url = flags["url"];
     site.user = flags["user"];
     site.hostKey = flags["host-key"];
+    // Usage errors before stdin is read.
     if (Status s = Sites::check(site); !s) return fail(s.message(), 2);
     if (flags.count("ca") && site.type == "sftp") {
         return fail("--ca is for TLS sites (peer, ftps); sftp sites have --host-key", 2);
     }
-    SiteRecord existing;
-    if (gateway.catalog().findSite(site.name, existing)) {
-        return fail("a site named " + site.name + " exists (site remove it first)");
-    }
-    std::string secret;
-    if (Status s = readSecret(secret); !s) return fail(s.message());
-    if (secret.empty() && (site.type == "peer" || site.type == "sftp")) {
-        return fail("a " + site.type + " site needs its " +
-                    (site.type == "peer" ? "token" : "password or private key") + " on stdin");
-    }
-    const std::string& dataDir = gateway.options().dataDir;
+    std::string pem;
     if (flags.count("ca")) {
         std::ifstream file(flags["ca"], std::ios::binary);
         if (!file) return fail("cannot read " + flags["ca"]);
-        const std::string pem((std::istreambuf_iterator<char>(file)),
-                              std::istreambuf_iterator<char>());
-        if (Status s = Sites::saveCa(dataDir, site.name, pem, site.caFile); !s) {
+        pem.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+        if (pem.empty()) return fail(flags["ca"] + ": no certificate in it");
+    }
+    std::string secret;
+    if (Status s = readSecret(secret); !s) return fail(s.message());
+    if (Status s = admin.addSite(operatorCaller(), site, secret, pem); !s) {
+        // A CA that is not one names the file it came from.
+        if (s.code() == StatusCode::InvalidArgument && flags.count("ca") &&
+            s.message().find("certificate") != std::string::npos) {
             return fail(flags["ca"] + ": " + s.message());
         }
-    }
-    if (Status s = Sites::saveSecret(dataDir, site.name, secret); !s) {
-        Sites::forget(dataDir, site.name);
-        return fail(s.message());
-    }
-    if (Status s = gateway.catalog().addSite(site); !s) {
-        Sites::forget(dataDir, site.name);
         return fail(s.message());
     }
     std::cout << "site " << site.name << " added" << std::endl;
@@ -89,12 +79,12 @@ int addSite(Gateway& gateway, const std::vector<std::string>& words) {
 
 }  // namespace
 
-int siteCommand(Gateway& gateway, const std::vector<std::string>& words) {
+int siteCommand(Admin& admin, const std::vector<std::string>& words) {
     const std::string verb = words.size() > 1 ? words[1] : "";
-    if (verb == "add") return addSite(gateway, words);
+    if (verb == "add") return addSite(admin, words);
     if (verb == "list" && words.size() == 2) {
         std::vector<SiteRecord> sites;
-        if (Status s = gateway.catalog().listSites(sites); !s) return fail(s.message());
+        if (Status s = admin.listSites(operatorCaller(), sites); !s) return fail(s.message());
         for (const SiteRecord& site : sites) {
             std::cout << site.name << "  " << site.type << "  " << site.url
                       << (site.user.empty() ? "" : "  user " + site.user)
@@ -105,8 +95,7 @@ int siteCommand(Gateway& gateway, const std::vector<std::string>& words) {
         return 0;
     }
     if (verb == "remove" && words.size() == 3) {
-        if (Status s = gateway.catalog().removeSite(words[2]); !s) return fail(s.message());
-        Sites::forget(gateway.options().dataDir, words[2]);
+        if (Status s = admin.removeSite(operatorCaller(), words[2]); !s) return fail(s.message());
         std::cout << "site " << words[2] << " removed" << std::endl;
         return 0;
     }

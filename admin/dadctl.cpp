@@ -19,6 +19,7 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
   package forward PID SITE  queue the forward of a sent package to a site
   package withdraw PID [--as ADMIN]   withdraw a sent package at once (an admin: its own
                             or its sub-users' packages)
+  package notify PID        queue the notification of every recipient again
   site add NAME --type peer|ftp|ftps|sftp --url URL [--user NAME] [--ca FILE]
            [--host-key SHA256:...]             (password, token or private key on stdin)
   site list | site remove NAME                 sites packages are forwarded to
@@ -27,6 +28,9 @@ const char* const kUsage = R"(usage: dadctl [--config FILE] [--define key=value]
                             (personal groups); a member is an account, an e-mail or @GROUP
   ban list | ban remove ADDRESS | ban remove --user NAME
                             addresses and accounts refused password logins, and lifting a ban
+  token create NAME [--user ACCOUNT] [--scope read|write|admin] [--expires 30d]
+                            an API token for /api/v1/, printed once (ACCOUNT: admin)
+  token list [--user ACCOUNT] | token revoke NAME|ID [--user ACCOUNT]
   check                     verify that the catalog and the blob store agree
   job list [--state S] | job retry ID | job cancel ID       the durable job queue
   job add KIND [PAYLOAD]    queue a job (e.g. of a plugin's kind); dadgate runs it at its next poll
@@ -65,16 +69,18 @@ int main(int argc, char** argv) {
     if (Status s = Gateway::open(options, gateway); !s) {
         return ctl::fail(s.message());
     }
+    Admin admin(*gateway);
     const std::string& group = commandLine.words[0];
-    if (group == "user") return ctl::userCommand(*gateway, commandLine.words);
-    if (group == "package") return ctl::packageCommand(*gateway, commandLine.words);
-    if (group == "check") return ctl::checkCommand(*gateway);
-    if (group == "job") return ctl::jobCommand(*gateway, commandLine.words);
-    if (group == "policy") return ctl::policyCommand(*gateway, commandLine.words);
-    if (group == "fetch") return ctl::fetchCommand(*gateway, commandLine.words);
-    if (group == "site") return ctl::siteCommand(*gateway, commandLine.words);
-    if (group == "group") return ctl::groupCommand(*gateway, commandLine.words);
-    if (group == "ban") return ctl::banCommand(*gateway, commandLine.words);
+    if (group == "user") return ctl::userCommand(admin, commandLine.words);
+    if (group == "package") return ctl::packageCommand(admin, commandLine.words);
+    if (group == "check") return ctl::checkCommand(admin);
+    if (group == "job") return ctl::jobCommand(admin, commandLine.words);
+    if (group == "policy") return ctl::policyCommand(admin, commandLine.words);
+    if (group == "fetch") return ctl::fetchCommand(admin, commandLine.words);
+    if (group == "site") return ctl::siteCommand(admin, commandLine.words);
+    if (group == "group") return ctl::groupCommand(admin, commandLine.words);
+    if (group == "ban") return ctl::banCommand(admin, commandLine.words);
+    if (group == "token") return ctl::tokenCommand(admin, commandLine.words);
     std::cerr << kUsage;
     return ctl::fail("unknown command " + group, 2);
 }

@@ -21,6 +21,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "Admin.h"
+#include "Api.h"
 #include "CommandLine.h"
 #include "FtpServer.h"
 #include "Gateway.h"
@@ -258,14 +260,29 @@ int main(int argc, char** argv) {
         peerOptions.accounts.insert(peerAccounts.begin(), peerAccounts.end());
         auto peerReceiver = std::make_shared<PeerReceiver>(gw, peerOptions);
         auto peers = std::make_shared<PeerApi>(gw, *peerReceiver);
+        // The REST API (/api/v1/) over the one admin layer; a reload asked
+        // there is this process's own.
+        auto admin = std::make_shared<Admin>(gw, [&gw](std::string& message) {
+            if (Status s = gw.reloadPolicies(); !s) return s;
+            message = "policy scripts reloaded";
+            return Status::ok();
+        });
+        ApiOptions apiOptions;
+        apiOptions.sessionSeconds =
+            config->getInt64("api.session_seconds", apiOptions.sessionSeconds);
+        auto api = std::make_shared<Api>(*admin, apiOptions);
         webdav = std::make_unique<WebDavServer>(
             dav, gw,
             [&gw](const std::string& user, std::unique_ptr<DeadProperties>& properties) {
                 return DeadProperties::open(gw, user, properties);
             },
-            [pages, peers, peerReceiver](const Poco::Net::HTTPServerRequest& request, bool secure) {
+            [pages, peers, peerReceiver, admin, api](const Poco::Net::HTTPServerRequest& request,
+                                                     bool secure) {
                 if (Poco::Net::HTTPRequestHandler* peer = peers->handlerFor(request, secure)) {
                     return peer;
+                }
+                if (Poco::Net::HTTPRequestHandler* handler = api->handlerFor(request, secure)) {
+                    return handler;
                 }
                 return pages->handlerFor(request, secure);
             });

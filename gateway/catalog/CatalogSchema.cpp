@@ -311,9 +311,40 @@ const std::vector<std::string> kVersion11 = {
     "ALTER TABLE package_forward ADD COLUMN withdrawal_error TEXT NOT NULL DEFAULT ''",
 };
 
+// Version 12: the admin API (issue 11). API tokens of an account, stored as
+// the SHA-256 of the token (tokens are 256 random bits, so no slow hash is
+// needed); console login sessions, also by the SHA-256 of their cookie, kept
+// here so a restart logs nobody out; the resumable browser uploads (tus),
+// each a file of a draft with its announced length.
+const std::vector<std::string> kVersion12 = {
+    R"(CREATE TABLE api_token (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+        token_hash TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used INTEGER,
+        UNIQUE (account_id, name)))",
+    R"(CREATE TABLE api_session (
+        session_hash TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        created INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL))",
+    R"(CREATE TABLE api_upload (
+        id TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        created INTEGER NOT NULL))",
+    "CREATE INDEX package_created ON package(created, id)",
+    "CREATE INDEX audit_at ON audit(at, id)",
+};
+
 const std::vector<const std::vector<std::string>*> kMigrations = {
-    &kVersion1, &kVersion2, &kVersion3, &kVersion4,  &kVersion5, &kVersion6,
-    &kVersion7, &kVersion8, &kVersion9, &kVersion10, &kVersion11};
+    &kVersion1, &kVersion2, &kVersion3, &kVersion4,  &kVersion5,  &kVersion6,
+    &kVersion7, &kVersion8, &kVersion9, &kVersion10, &kVersion11, &kVersion12};
 
 }  // namespace
 

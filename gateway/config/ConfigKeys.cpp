@@ -73,6 +73,7 @@ const std::vector<ConfigKey>& knownConfigKeys() {
         {"pages.max_return_total_bytes", false},
         {"pages.max_zips", false},
         {"peer.accounts", false},
+        {"api.session_seconds", false},
         // Policies and plugins.
         {"policy.dir", true},
         {"policy.on_error", false},

@@ -7,7 +7,8 @@
 //   {"event": "...", "pid": "...", "to": "...", "account": "...", "detail": "..."}
 // with the fields an event uses (absent ones are empty):
 //   package_sent      pid; to = the sender's account name (gets the PID)
-//   package_received  pid; to = one recipient (account name or e-mail address)
+//   package_received  pid; to = one recipient (account name or e-mail address);
+//                     detail "" or, for a notification sent again, "resend <n>"
 //   downloaded        pid; account = who downloaded ("" over a link), detail = the file
 //   package_expired   pid
 //   quota             account = whose quota; detail = the threshold ("alice 80%")

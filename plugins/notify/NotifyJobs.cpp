@@ -207,7 +207,9 @@ Status NotifyJobs::packageReceived(const NotificationEvent& event) {
     const std::string to = emailOf(event.to);
     if (to.empty()) return Status::ok();  // an account without an e-mail sees its inbox
     values["recipient"] = event.to;
-    return deliver("received:" + package.pid + ":" + to, event.event, package.pid, to,
+    // A resend (the admin layer's, its detail "resend <n>") is a message of its own.
+    const std::string again = event.detail.empty() ? "" : ":" + event.detail;
+    return deliver("received:" + package.pid + ":" + to + again, event.event, package.pid, to,
                    "package_received", values);
 }
 

@@ -9,6 +9,7 @@ struct HttpAnswers {
     int webDav;
     int packagePages;
     int peerApi;
+    int api;
 };
 
 // Where the columns differ: WebDAV says 423 Locked for a file held by
@@ -18,23 +19,23 @@ struct HttpAnswers {
 HttpAnswers answersFor(StatusCode code) {
     // clang-format off
     switch (code) {
-        //                                         WebDAV pages peer
-        case StatusCode::Ok:               return {200,    200,   200};
-        case StatusCode::NotFound:         return {404,    404,   404};
-        case StatusCode::Exists:           return {412,    409,   409};
-        case StatusCode::PermissionDenied: return {403,    403,   403};
-        case StatusCode::NotADirectory:    return {409,    404,   409};
-        case StatusCode::IsADirectory:     return {405,    404,   409};
-        case StatusCode::NotEmpty:         return {409,    500,   409};
-        case StatusCode::InvalidArgument:  return {400,    400,   400};
-        case StatusCode::QuotaExceeded:    return {507,    507,   507};
-        case StatusCode::Busy:             return {423,    409,   409};
-        case StatusCode::Unsupported:      return {405,    405,   501};
-        case StatusCode::IoError:          return {500,    500,   500};
-        case StatusCode::Failure:          return {500,    500,   500};
+        //                                         WebDAV pages peer  api
+        case StatusCode::Ok:               return {200,    200,   200,  200};
+        case StatusCode::NotFound:         return {404,    404,   404,  404};
+        case StatusCode::Exists:           return {412,    409,   409,  409};
+        case StatusCode::PermissionDenied: return {403,    403,   403,  403};
+        case StatusCode::NotADirectory:    return {409,    404,   409,  409};
+        case StatusCode::IsADirectory:     return {405,    404,   409,  409};
+        case StatusCode::NotEmpty:         return {409,    500,   409,  409};
+        case StatusCode::InvalidArgument:  return {400,    400,   400,  400};
+        case StatusCode::QuotaExceeded:    return {507,    507,   507,  507};
+        case StatusCode::Busy:             return {423,    409,   409,  409};
+        case StatusCode::Unsupported:      return {405,    405,   501,  405};
+        case StatusCode::IoError:          return {500,    500,   500,  500};
+        case StatusCode::Failure:          return {500,    500,   500,  500};
     }
     // clang-format on
-    return {500, 500, 500};
+    return {500, 500, 500, 500};
 }
 
 }  // namespace
@@ -48,6 +49,8 @@ int httpStatus(StatusCode code, HttpFront front) {
             return answers.packagePages;
         case HttpFront::PeerApi:
             return answers.peerApi;
+        case HttpFront::Api:
+            return answers.api;
     }
     return 500;
 }

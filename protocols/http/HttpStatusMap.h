@@ -13,6 +13,7 @@ enum class HttpFront {
     WebDav,        // WebDavHandler: RFC 4918 class 1 and 2
     PackagePages,  // PackagePageHandler: the pages behind a share link
     PeerApi,       // PeerApi: another dadgate forwarding a package here
+    Api,           // the REST API under /api/v1/
 };
 
 // The HTTP status of `code` on `front` (for WebDAV: as for DavOperation::Read).

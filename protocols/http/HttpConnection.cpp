@@ -70,23 +70,23 @@ void HttpConnection::awaitHead(int64_t from, int seconds) {
 
 HttpStep HttpConnection::advance(char* scratch, size_t scratchSize) {
     switch (phase_) {
-    case Phase::handshake: {
-        const Status s = socket_.continueTls(0);
-        if (s.code() == StatusCode::Busy) {
-            return socket_.wantsWrite() ? HttpStep::awaitWrite : HttpStep::awaitRead;
+        case Phase::handshake: {
+            const Status s = socket_.continueTls(0);
+            if (s.code() == StatusCode::Busy) {
+                return socket_.wantsWrite() ? HttpStep::awaitWrite : HttpStep::awaitRead;
+            }
+            if (!s) {
+                logger().debug("%s: %s", client_.host().toString(), s.message());
+                return HttpStep::close;
+            }
+            phase_ = Phase::head;
+            return readHead(scratch, scratchSize);
         }
-        if (!s) {
-            logger().debug("%s: %s", client_.host().toString(), s.message());
-            return HttpStep::close;
-        }
-        phase_ = Phase::head;
-        return readHead(scratch, scratchSize);
-    }
-    case Phase::head:
-    case Phase::idle:
-        return readHead(scratch, scratchSize);
-    case Phase::draining:
-        return drain(scratch, scratchSize);
+        case Phase::head:
+        case Phase::idle:
+            return readHead(scratch, scratchSize);
+        case Phase::draining:
+            return drain(scratch, scratchSize);
     }
     return HttpStep::close;
 }
@@ -132,18 +132,19 @@ HttpStep HttpConnection::parse(const char* data, size_t size, bool buffered) {
 
 HttpStep HttpConnection::expire() {
     switch (phase_) {
-    case Phase::handshake:
-        logger().debug("%s: no TLS handshake within the header deadline",
-                       client_.host().toString());
-        return HttpStep::close;
-    case Phase::head:
-        if (!headStarted_ && input_.size() == 0) return closeNow();  // never began a request
-        return refuse(408, "the request head was not complete within " +
-                               std::to_string(shared_.options.limits.headerSeconds) + " seconds");
-    case Phase::idle:
-        return closeNow();
-    case Phase::draining:
-        return HttpStep::close;
+        case Phase::handshake:
+            logger().debug("%s: no TLS handshake within the header deadline",
+                           client_.host().toString());
+            return HttpStep::close;
+        case Phase::head:
+            if (!headStarted_ && input_.size() == 0) return closeNow();  // never began a request
+            return refuse(408, "the request head was not complete within " +
+                                   std::to_string(shared_.options.limits.headerSeconds) +
+                                   " seconds");
+        case Phase::idle:
+            return closeNow();
+        case Phase::draining:
+            return HttpStep::close;
     }
     return HttpStep::close;
 }

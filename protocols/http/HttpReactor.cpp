@@ -226,20 +226,20 @@ void HttpReactor::watch(uint64_t id, Held& held, uint32_t events) {
 void HttpReactor::apply(uint64_t id, Held& held, HttpStep step) {
     deadlines_.erase({held.deadline, id});
     switch (step) {
-    case HttpStep::awaitRead:
-    case HttpStep::awaitWrite:
-        watch(id, held, step == HttpStep::awaitRead ? EPOLLIN : EPOLLOUT);
-        held.deadline = held.connection->deadline();
-        deadlines_.insert({held.deadline, id});
-        return;
-    case HttpStep::serve:
-        watch(id, held, 0);
-        held.working = true;
-        workers_.post(held.connection.get());
-        return;
-    case HttpStep::close:
-        remove(id, held);
-        return;
+        case HttpStep::awaitRead:
+        case HttpStep::awaitWrite:
+            watch(id, held, step == HttpStep::awaitRead ? EPOLLIN : EPOLLOUT);
+            held.deadline = held.connection->deadline();
+            deadlines_.insert({held.deadline, id});
+            return;
+        case HttpStep::serve:
+            watch(id, held, 0);
+            held.working = true;
+            workers_.post(held.connection.get());
+            return;
+        case HttpStep::close:
+            remove(id, held);
+            return;
     }
 }
 

@@ -84,7 +84,7 @@ private:
     bool started_ = false;
 
     // The loop's own (no lock).
-    uint64_t nextId_ = 1;
+    uint64_t nextId_ = 2;  // 0 and 1 name the wake-up and the listener in epoll
     std::unordered_map<uint64_t, Held> held_;
     std::unordered_map<HttpConnection*, uint64_t> ids_;
     std::map<std::string, int> perAddress_;

@@ -31,7 +31,7 @@ namespace dad {
 
 struct HttpServerOptions {
     std::string address = "0.0.0.0";
-    uint16_t port = 0;  // 0: a free one (port() says which)
+    uint16_t port = 0;           // 0: a free one (port() says which)
     int maxConnections = 10000;  // held at once, idle or served
     int maxWorkers = 256;        // requests served at once
     int maxConnectionsPerAddress = 64;

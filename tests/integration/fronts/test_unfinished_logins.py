@@ -80,7 +80,9 @@ class SftpUnfinishedLoginsTest(UnfinishedLogins, GatewayTestCase, unittest.TestC
         wait_until(lambda: "too many connections from this address (40)"
                    in self.gateway.log_text(), 30, what="the refusal in the log")
         self.assert_closed_by_grace(held)
-        self.assertIn("not logged in within %ds" % GRACE_SECONDS, self.gateway.log_text())
+        # The key exchange waits at most the grace time, then the session ends.
+        ended = self.gateway.log_text().count("0 bytes in, 0 bytes out: key exchange failed")
+        self.assertGreaterEqual(ended, UNFINISHED // 2, "unfinished sessions logged as ended")
 
 
 class FtpUnfinishedLoginsTest(UnfinishedLogins, GatewayTestCase, unittest.TestCase):

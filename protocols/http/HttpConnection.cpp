@@ -22,6 +22,11 @@ namespace {
 
 constexpr int kLingerMilliseconds = 2000;
 constexpr size_t kLingerBytes = 1024 * 1024;
+// How long a worker waits for the next request of a kept-alive connection
+// before it hands the connection back to the event loop: a client that
+// answers its response with the next request (curl -K, a sync tool) does so
+// within this, and a worker is held no longer.
+constexpr int64_t kNextRequestWaitUs = 2000;
 
 Poco::Net::SocketAddress localAddress(int fd) {
     sockaddr_storage address{};
@@ -150,29 +155,40 @@ HttpStep HttpConnection::expire() {
 }
 
 HttpStep HttpConnection::serve() {
-    bool again = false;
-    bool unread = false;
-    try {
-        ++served_;
-        again = exchange(served_ >= shared_.options.maxKeepAliveRequests);
-        unread = !again && unreadRequest_;
-    } catch (const std::exception& e) {  // a failure under us: the connection ends
-        logger().debug("connection ended: %s", std::string(e.what()));
-        again = false;
-    }
-    parser_.reset();
-    if (unread) return startDraining();
-    if (!again) return closeNow();
-    if (input_.size() > 0) {
+    for (;;) {
+        bool again = false;
+        bool unread = false;
+        try {
+            ++served_;
+            again = exchange(served_ >= shared_.options.maxKeepAliveRequests);
+            unread = !again && unreadRequest_;
+        } catch (const std::exception& e) {  // a failure under us: the connection ends
+            logger().debug("connection ended: %s", std::string(e.what()));
+            again = false;
+        }
+        parser_.reset();
+        if (unread) return startDraining();
+        if (!again) return closeNow();
+        if (!nextRequestWaiting()) {
+            phase_ = Phase::idle;
+            input_.release();
+            deadline_ = httpNowMs() + static_cast<int64_t>(shared_.options.keepAliveSeconds) * 1000;
+            headStarted_ = false;
+            return HttpStep::awaitRead;
+        }
+        // A client sending its requests back to back keeps this worker: no
+        // round trip through the event loop for each.
         phase_ = Phase::head;
         awaitHead(httpNowMs(), shared_.options.limits.headerSeconds);
-    } else {
-        phase_ = Phase::idle;
-        input_.release();
-        deadline_ = httpNowMs() + static_cast<int64_t>(shared_.options.keepAliveSeconds) * 1000;
-        headStarted_ = false;
+        const HttpStep step = parse(input_.data(), input_.size(), true);
+        if (step != HttpStep::serve) return step;  // the loop reads the rest, or drains
     }
-    return HttpStep::awaitRead;
+}
+
+bool HttpConnection::nextRequestWaiting() {
+    if (input_.size() > 0) return true;  // pipelined
+    const Poco::Timestamp until = Poco::Timestamp() + Poco::Timespan(0, kNextRequestWaitUs);
+    return input_.fill(until) == HttpSocketInput::Fill::more;
 }
 
 bool HttpConnection::exchange(bool last) {

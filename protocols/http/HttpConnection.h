@@ -83,6 +83,9 @@ private:
     // it needs more.
     HttpStep parse(const char* data, size_t size, bool buffered);
     HttpStep drain(char* scratch, size_t scratchSize);
+    // After a response: the next request's first bytes are here or come at
+    // once (into input_).
+    bool nextRequestWaiting();
     // True when the connection can carry another request.
     bool exchange(bool last);
     // Answers with `status` and starts draining.

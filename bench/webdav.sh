@@ -16,6 +16,10 @@
 #   HTTP_WORKLOADS=W1             peerbench workloads over plain HTTP ("" for none)
 #   PROPFIND_ENTRIES=10000 PROPFIND_REQUESTS=20   the P1 workload ("PROPFIND_ENTRIES=0" skips it);
 #                                 QUICK=1: 1000 entries, 10 requests
+#   IDLE_SESSIONS="200 5000"      W5 at scale (bench/idle_https.py): that many idle kept-alive HTTPS
+#                                 connections held at once, KiB of server RSS each and PROPFIND latency
+#                                 while held ("" skips it; peerbench's W5 re-sends a PROPFIND every 2 s
+#                                 on each connection, which cannot hold thousands)
 #   SERVERS="dadgate apache nginx"                 which servers to run, in that order
 #   DADGATE_HTTPS_PORT=2443 DADGATE_HTTP_PORT=2480 APACHE_HTTPS_PORT=8443 APACHE_HTTP_PORT=8080
 #   NGINX_HTTPS_PORT=8444 NGINX_HTTP_PORT=8081     loopback ports
@@ -36,6 +40,7 @@ export PB_ROOT=${PB_ROOT:-/tmp/peerbench-webdavbench}
 DEFAULT_W2_MODES=rclone,seq
 : "${WORKLOADS:=W1,W2,W4,W5}"
 HTTP_WORKLOADS=${HTTP_WORKLOADS-W1}
+IDLE_SESSIONS=${IDLE_SESSIONS-200 5000}
 if [ "${QUICK:-0}" = 1 ]; then
   : "${PROPFIND_ENTRIES:=1000}" "${PROPFIND_REQUESTS:=10}"
 fi
@@ -55,6 +60,11 @@ bench_server() {
     pb webdav "$HTTP_WORKLOADS" "$OUT/$label.http.jsonl" "$label" --port "$http" --remote-dir "$dir" \
         --server-pid "$pid" "$@"
   fi
+  for n in $IDLE_SESSIONS; do
+    python3 "$REPO/bench/idle_https.py" --port "$https" --user "$PB_USER" --password "$PB_PASS" --path "$dir" \
+        --pid "$pid" --sessions "$n" --label "$label" >> "$OUT/$label.idle.jsonl" 2>> "$OUT/$label.idle.log" \
+      || echo "$BENCH: idle sessions against $label failed (see $OUT/$label.idle.log)" >&2
+  done
   if [ "$PROPFIND_ENTRIES" -gt 0 ]; then
     python3 "$REPO/bench/propfind.py" --url "https://127.0.0.1:$https$dir" --label "$label" --server-pid "$pid" \
         --entries "$PROPFIND_ENTRIES" --requests "$PROPFIND_REQUESTS" --repeat "$REPEAT" \
@@ -67,7 +77,8 @@ run_dadgate() {
   port_free "$DADGATE_HTTP_PORT" || die "port $DADGATE_HTTP_PORT busy (set DADGATE_HTTP_PORT)"
   start_dadgate "$DADGATE_HTTPS_PORT" sftp.port=0 ftp.port=0 ftps.port=0 https.address=127.0.0.1 \
       "https.port=$DADGATE_HTTPS_PORT" "http.port=$DADGATE_HTTP_PORT" \
-      https.max_connections_per_address=1000  # W5 holds its sessions from one address, as peers allow
+      https.max_connections_per_address=10000 `# W5 holds its sessions from one address, as peers allow` \
+      https.keep_alive_seconds=300  # longer than the idle hold (nginx: keepalive_timeout 75s)
   bench_server dadgate "$DADGATE_HTTPS_PORT" "$DADGATE_HTTP_PORT" /files/ "$DG_PID"
   stop_dadgate
 }
@@ -100,4 +111,5 @@ for p in "${peers[@]+"${peers[@]}"}"; do
       "$OUT/$p.propfind.jsonl" >> "$OUT/ratios.propfind.md"
 done
 cat "$OUT/ratios.propfind.md"
+cat "$OUT"/*.idle.jsonl 2>/dev/null || true
 echo "results in $OUT"

@@ -13,6 +13,7 @@
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -55,6 +56,16 @@ void setUpLogging(const Poco::Util::AbstractConfiguration& config) {
     Poco::Logger::root().setLevel(config.getString("log.level", "information"));
 }
 
+// Every held connection is a descriptor: take the whole hard limit (the
+// HTTPS front bounds its connections by what this leaves).
+void raiseOpenFileLimit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 SshServerOptions sshOptions(const Poco::Util::AbstractConfiguration& config) {
     SshServerOptions o;
     o.address = config.getString("sftp.address", o.address);
@@ -77,7 +88,8 @@ WebDavServerOptions webDavOptions(const Poco::Util::AbstractConfiguration& confi
     o.certificateFile = config.getString("tls.certificate", dataDir + "/tls/cert.pem");
     o.privateKeyFile = config.getString("tls.key", dataDir + "/tls/key.pem");
     HttpServerOptions& c = o.connections;
-    c.maxConnections = config.getInt("https.max_threads", c.maxConnections);
+    c.maxWorkers = config.getInt("https.max_threads", c.maxWorkers);
+    c.maxConnections = config.getInt("https.max_connections", c.maxConnections);
     c.maxConnectionsPerAddress =
         config.getInt("https.max_connections_per_address", c.maxConnectionsPerAddress);
     c.timeoutSeconds = config.getInt("https.timeout_seconds", c.timeoutSeconds);
@@ -180,6 +192,7 @@ int runSubsystem(Gateway& gateway, const CommandLine& commandLine) {
 
 int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
+    raiseOpenFileLimit();
     CommandLine commandLine;
     if (Status s = CommandLine::parse(argc, argv, commandLine); !s) return fail(s.message());
     // The daemon takes its stop and reload signals only in sigwait below. They

@@ -58,6 +58,7 @@ const std::vector<ConfigKey>& knownConfigKeys() {
         {"http.port", false},
         {"http.allow_basic_auth", false},
         {"https.max_threads", false},
+        {"https.max_connections", false},
         {"https.max_connections_per_address", false},
         {"https.timeout_seconds", false},
         {"https.keep_alive_seconds", false},

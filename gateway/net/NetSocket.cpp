@@ -38,6 +38,7 @@ Status NetSocket::sslError(const char* what, int rc, int timeoutMs, bool& retry)
     retry = false;
     int error = SSL_get_error(ssl_, rc);
     if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        wantsWrite_ = error == SSL_ERROR_WANT_WRITE;
         if (waitFor(error == SSL_ERROR_WANT_READ ? Want::Read : Want::Write, timeoutMs)) {
             retry = true;
             return Status::ok();
@@ -52,19 +53,33 @@ Status NetSocket::sslError(const char* what, int rc, int timeoutMs, bool& retry)
 }
 
 Status NetSocket::startTls(SSL_CTX* context, int timeoutMs) {
+    if (Status s = beginTls(context); !s) return s;
+    Status s = continueTls(timeoutMs);
+    return s.code() == StatusCode::Busy ? Status::denied(s.message()) : s;
+}
+
+Status NetSocket::beginTls(SSL_CTX* context, bool releaseBuffers) {
     if (ssl_ != nullptr) return Status::invalid("TLS is already on");
     ssl_ = SSL_new(context);
     if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) {
         return Status::failure("cannot start TLS");
     }
+    if (releaseBuffers) SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
     SSL_set_accept_state(ssl_);
+    return Status::ok();
+}
+
+Status NetSocket::continueTls(int timeoutMs) {
+    if (ssl_ == nullptr) return Status::invalid("TLS was not begun");
     for (;;) {
         ERR_clear_error();
-        int rc = SSL_accept(ssl_);
+        int rc = SSL_do_handshake(ssl_);
         if (rc == 1) return Status::ok();
         bool retry = false;
         Status s = sslError("TLS handshake", rc, timeoutMs, retry);
-        if (!retry) return Status::denied(s.message());
+        if (retry) continue;
+        if (s.code() == StatusCode::Busy) return s;
+        return Status::denied(s.message());
     }
 }
 
@@ -91,6 +106,7 @@ Status NetSocket::read(char* buffer, size_t length, size_t& got, int timeoutMs) 
     got = 0;
     if (ssl_ == nullptr) {
         for (;;) {
+            wantsWrite_ = false;
             if (!waitFor(Want::Read, timeoutMs)) {
                 return cut_ ? Status::ioError("connection cut")
                             : Status::error(StatusCode::Busy, "read timed out");

@@ -30,6 +30,14 @@ public:
 
     // Runs the TLS server handshake within `timeoutMs`.
     Status startTls(SSL_CTX* context, int timeoutMs);
+    // The same in steps, for an event loop: beginTls() once, then
+    // continueTls(0) whenever the socket is ready, until it is not Busy
+    // (wantsWrite() says which readiness it awaits). `releaseBuffers` frees
+    // OpenSSL's record buffers while they are empty (an idle connection).
+    Status beginTls(SSL_CTX* context, bool releaseBuffers = false);
+    Status continueTls(int timeoutMs);
+    // After a Busy read or handshake step: it awaits writability, not input.
+    bool wantsWrite() const { return wantsWrite_; }
     bool isTls() const { return ssl_ != nullptr; }
     // Whether the TLS handshake resumed a cached session (RFC 4217 reuse).
     bool sessionReused() const;
@@ -65,6 +73,7 @@ private:
     int fd_;
     SSL* ssl_ = nullptr;
     bool closeNotifySeen_ = false;
+    bool wantsWrite_ = false;
     std::atomic<bool> cut_{false};
 };
 

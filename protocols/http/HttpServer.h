@@ -3,8 +3,10 @@
 // behind it (WebDAV, the package pages, the peer API); each complete
 // request is handed to a handler from the factory.
 //
-// Connections are accepted by ConnectionThreads, the accept loop and limits
-// the SFTP and FTP fronts share: at most maxConnections at once and
+// Connections are held by an event loop (HttpReactor) while they need no
+// thread (the TLS handshake, a head being read, idle between requests) and
+// served by maxWorkers threads (HttpWorkers) once a head is whole. At most
+// maxConnections at once (bounded by the open-file limit too) and
 // maxConnectionsPerAddress from one client address (more are refused at the
 // accept: a 503 in clear, a close under TLS). Slow and idle clients are
 // bounded: the TLS handshake and the whole head within limits.headerSeconds
@@ -12,8 +14,7 @@
 // connection closed after keepAliveSeconds, at most maxKeepAliveRequests
 // requests per connection.
 //
-// Thread-safety: start() and stop() from one thread; connections run on
-// their own threads.
+// Thread-safety: start() and stop() from one thread.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -30,8 +31,9 @@ namespace dad {
 
 struct HttpServerOptions {
     std::string address = "0.0.0.0";
-    uint16_t port = 0;  // 0: a free one (port() says which)
-    int maxConnections = 256;
+    uint16_t port = 0;           // 0: a free one (port() says which)
+    int maxConnections = 10000;  // held at once, idle or served
+    int maxWorkers = 256;        // requests served at once
     int maxConnectionsPerAddress = 64;
     int timeoutSeconds = 60;  // per read or write
     int keepAliveSeconds = 15;

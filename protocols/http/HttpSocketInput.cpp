@@ -6,7 +6,30 @@
 namespace dad {
 
 HttpSocketInput::HttpSocketInput(NetSocket& socket, Poco::Timespan readTimeout)
-    : socket_(socket), readTimeout_(readTimeout), buffer_(kBufferSize) {}
+    : socket_(socket), readTimeout_(readTimeout) {}
+
+void HttpSocketInput::allocate() {
+    if (buffer_.empty()) buffer_.resize(kBufferSize);
+}
+
+void HttpSocketInput::append(const char* bytes, size_t n) {
+    if (n == 0) return;
+    allocate();
+    if (begin_ > 0) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, size());
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    n = std::min(n, buffer_.size() - end_);
+    std::memcpy(buffer_.data() + end_, bytes, n);
+    end_ += n;
+}
+
+void HttpSocketInput::release() {
+    if (size() > 0) return;
+    begin_ = end_ = 0;
+    std::vector<char>().swap(buffer_);
+}
 
 void HttpSocketInput::consume(size_t n) {
     begin_ += std::min(n, size());
@@ -18,6 +41,7 @@ HttpSocketInput::Fill HttpSocketInput::fill() {
 }
 
 HttpSocketInput::Fill HttpSocketInput::fill(const Poco::Timestamp& deadline) {
+    allocate();
     if (begin_ > 0) {  // room at the end for what comes
         std::memmove(buffer_.data(), buffer_.data() + begin_, size());
         end_ -= begin_;

@@ -2,6 +2,9 @@
 // buffer that the head parser and the body reader share; what one request
 // did not take (a pipelined request) stays there for the next.
 //
+// The buffer is allocated when bytes first come and freed by release(): an
+// idle kept-alive connection holds none.
+//
 // Every wait is bounded: by the connection's read timeout, and by a deadline
 // when the caller gives one (the header-read timeout).
 //
@@ -28,7 +31,7 @@ public:
 
     HttpSocketInput(NetSocket& socket, Poco::Timespan readTimeout);
 
-    const char* data() const { return buffer_.data() + begin_; }
+    const char* data() const { return buffer_.empty() ? "" : buffer_.data() + begin_; }
     size_t size() const { return end_ - begin_; }
     void consume(size_t n);
 
@@ -40,9 +43,16 @@ public:
     // `out`: a body read bigger than the buffer is not copied twice.
     Fill receive(char* out, size_t size, size_t& got);
 
+    // Keeps bytes read elsewhere (what followed a head the event loop read).
+    // REQUIRES: size() + n <= kBufferSize.
+    void append(const char* bytes, size_t n);
+    // Frees the buffer when it holds nothing.
+    void release();
+
     static constexpr size_t kBufferSize = 64 * 1024;
 
 private:
+    void allocate();
     Fill receiveWithin(Poco::Timespan wait, char* out, size_t size, size_t& got);
 
     NetSocket& socket_;

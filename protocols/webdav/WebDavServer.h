@@ -24,7 +24,7 @@ struct WebDavServerOptions {
     uint16_t httpPort = 0;      // 0: off
     std::string certificateFile;
     std::string privateKeyFile;
-    HttpServerOptions connections;  // a kept-alive client (a mapped drive) holds a thread
+    HttpServerOptions connections;  // an idle kept-alive client (a mapped drive) holds no thread
     bool basicOverHttp = true;
 };
 

@@ -28,7 +28,7 @@ reports="${PWD}/${build}/sanitizer"
 rm -rf "${reports}"
 mkdir -p "${reports}"
 supp="${PWD}/tests/sanitizers"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:check_initialization_order=1:log_path=${reports}/asan"
+export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:log_path=${reports}/asan"
 export LSAN_OPTIONS="suppressions=${supp}/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=${reports}/ubsan"
 status=0

@@ -6,6 +6,7 @@
 // accepted URL, into or host key that the codec's own checks refuse.
 #include <Poco/Base64Encoder.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <ctime>
@@ -44,9 +45,10 @@ std::string write(const FetchRequestFile& f) {
     if (!f.into.empty()) out += "into = " + f.into + "\n";
     if (!f.user.empty()) out += "user = " + f.user + "\n";
     if (!f.password.empty()) {
+        // As a password line only what trimming and getline leave as it is.
+        const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)); };
         const bool oneLine = f.password.find_first_of("\r\n") == std::string::npos &&
-                             f.password.find_first_of(" \t", 0) != 0 &&
-                             f.password.find_last_not_of(" \t") == f.password.size() - 1;
+                             !space(f.password.front()) && !space(f.password.back());
         out += oneLine ? "password = " + f.password + "\n"
                        : "private_key = " + base64(f.password) + "\n";
     }

@@ -70,6 +70,9 @@ void checkFile(const std::string& text) {
     }
     if (!FetchRequestCodec::checkUrl(file.url) || !FetchRequestCodec::checkInto(file.into)) abort();
     if (!file.hostKey.empty() && !FetchRequestCodec::checkHostKey(file.hostKey)) abort();
+    // A password holding CR (getline keeps it) has no other spelling unless it is a key.
+    if (file.password.find('\r') != std::string::npos && file.password.rfind("-----BEGIN", 0) != 0)
+        return;
     FetchRequestFile again;
     const std::string written = write(file);
     if (written.size() > FetchRequestCodec::kMaxFileBytes) return;

@@ -8,7 +8,6 @@
 #include <Poco/URI.h>
 
 #include <cctype>
-#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -21,11 +20,18 @@ namespace dad {
 
 namespace {
 
+// Read through istream::read, which turns the decoder's exception at a
+// character outside base64 into badbit: building the string from
+// istreambuf_iterators let that exception leak the bytes decoded so far.
 bool decodeBase64(const std::string& text, std::string& out) {
+    out.clear();
     try {
         std::istringstream in(text);
         Poco::Base64Decoder decoder(in);
-        out.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+        char buffer[1024];
+        while (decoder.read(buffer, sizeof buffer) || decoder.gcount() > 0)
+            out.append(buffer, static_cast<size_t>(decoder.gcount()));
+        if (decoder.bad()) return false;
         return !out.empty();
     } catch (const Poco::Exception&) {
         return false;

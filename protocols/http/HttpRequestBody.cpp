@@ -35,8 +35,10 @@ HttpRequestBody::int_type HttpRequestBody::underflow() {
 std::streamsize HttpRequestBody::xsgetn(char* out, std::streamsize size) {
     const size_t wanted = static_cast<size_t>(size);
     size_t total = std::min(wanted, static_cast<size_t>(egptr() - gptr()));
-    std::memcpy(out, gptr(), total);
-    gbump(static_cast<int>(total));
+    if (total > 0) {  // before the first read gptr() is null: memcpy from null is UB
+        std::memcpy(out, gptr(), total);
+        gbump(static_cast<int>(total));
+    }
     while (total < wanted) {
         size_t got = 0;
         // An error drops what this read had gathered: returned short, it

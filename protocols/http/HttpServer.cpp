@@ -67,6 +67,10 @@ Status HttpServer::start() {
     return Status::ok();
 }
 
+void HttpServer::stopAccepting() {
+    if (impl_->started) impl_->threads.stopAccepting();
+}
+
 void HttpServer::stop() {
     if (!impl_->started) return;
     impl_->threads.stop();

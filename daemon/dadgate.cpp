@@ -24,6 +24,7 @@
 
 #include "Admin.h"
 #include "Api.h"
+#include "CleanStop.h"
 #include "CommandLine.h"
 #include "FtpServer.h"
 #include "Gateway.h"
@@ -376,12 +377,21 @@ int main(int argc, char** argv) {
         }
     }
     (void)posixFileSystem().remove(pidFile);
-    Poco::Logger::get("dadgate").information("stopping");
-    housekeeping.stop();
-    gateway->plugins().setJobWaker(nullptr);
-    jobs.stop();
+    // A clean stop: no new connection anywhere, the transfers in progress
+    // finish within the grace, then every connection is cut.
+    Poco::Logger& log = Poco::Logger::get("dadgate");
+    log.information("stopping: no longer accepting connections");
+    if (sftp) sftp->stopAccepting();
+    if (webdav) webdav->stopAccepting();
+    if (ftp) ftp->stopAccepting();
+    (void)waitForTransfers(gateway->metrics(), config->getInt("shutdown.grace_seconds", 30), log);
     if (webdav) webdav->stop();
     if (ftp) ftp->stop();
     if (sftp) sftp->stop();
+    housekeeping.stop();
+    gateway->plugins().setJobWaker(nullptr);
+    log.information("stopping: waiting for the running jobs");
+    jobs.stop();
+    log.information("stopped");
     return 0;
 }

@@ -7,9 +7,11 @@
 #include <Poco/Exception.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <stdexcept>
 
 #include "InternalError.h"
+#include "Metrics.h"
 
 namespace dad {
 
@@ -235,7 +237,12 @@ void Db::runBatch(std::vector<PendingTransaction*>& batch, Durability durability
             if (!pending->result) exec(handle, "ROLLBACK TO one");
             exec(handle, "RELEASE one");
         }
+        const auto start = std::chrono::steady_clock::now();
         exec(handle, "COMMIT");
+        if (commitSeconds_ != nullptr) {
+            commitSeconds_->observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
     } catch (const std::exception& e) {
         // Nothing of the batch committed: every caller learns so, and the
         // pooled connection is not left inside a transaction.

@@ -36,6 +36,8 @@ struct sqlite3;
 
 namespace dad {
 
+class Histogram;
+
 using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
 
 // One result row; columns in SELECT order.
@@ -90,6 +92,9 @@ public:
     // Runs `fn` in a write transaction (see above).
     Status transaction(const std::function<Status(SqlRunner&)>& fn,
                        Durability durability = Durability::Full);
+    // Where the time each COMMIT takes is observed (null: nowhere).
+    // REQUIRES: set before other threads use this Db.
+    void setCommitHistogram(Histogram* histogram) { commitSeconds_ = histogram; }
 
 private:
     Db() = default;
@@ -103,6 +108,7 @@ private:
     // Runs the batch in one transaction, each in its own savepoint, one commit.
     void runBatch(std::vector<PendingTransaction*>& batch, Durability durability);
 
+    Histogram* commitSeconds_ = nullptr;
     std::mutex writeMutex_;
     std::mutex groupMutex_;  // the queue of durable transactions waiting to commit
     std::condition_variable groupDone_;

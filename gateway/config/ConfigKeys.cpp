@@ -24,6 +24,7 @@ const std::vector<ConfigKey>& knownConfigKeys() {
         {"login.trusted_networks", false},
         {"blobs.gc_grace_seconds", false},
         {"housekeeping.interval_seconds", false},
+        {"shutdown.grace_seconds", false},
         {"tls.certificate", true},
         {"tls.key", true},
         {"tls.common_name", false},

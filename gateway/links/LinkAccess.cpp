@@ -181,7 +181,7 @@ Status LinkAccess::openRead(const PackageRecord& package, const LinkFile& file,
             .error("blob of %s in %s is missing: %s", file.path, package.pid, s.message());
         return Status::ioError("the stored content of " + file.path + " cannot be read");
     }
-    stream = std::make_unique<FileReadStream>(gateway_, fd, file.node.size, d);
+    stream = std::make_unique<FileReadStream>(gateway_, fd, file.node.size, d, visitor.protocol);
     return Status::ok();
 }
 

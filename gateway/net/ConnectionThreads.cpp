@@ -298,7 +298,7 @@ void ConnectionThreads::Impl::reapFinished() {
         pthread_join(thread, nullptr);  // it is past its last lock: prompt
 }
 
-void ConnectionThreads::stop() {
+void ConnectionThreads::stopAccepting() {
     Impl& m = *impl_;
     if (!m.started) return;
     m.stopping = true;
@@ -309,6 +309,13 @@ void ConnectionThreads::stop() {
     for (int fd : m.listeners)
         if (fd >= 0) ::close(fd);
     m.listeners.clear();
+    // Ended connections are joined by stop() from here on.
+}
+
+void ConnectionThreads::stop() {
+    Impl& m = *impl_;
+    if (!m.started) return;
+    stopAccepting();
     std::vector<pthread_t> threads;
     {
         std::lock_guard<std::mutex> lock(m.mutex);

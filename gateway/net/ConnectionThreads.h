@@ -76,6 +76,9 @@ public:
 
     // Takes the listening sockets (closed by stop()) and starts accepting.
     Status start(std::vector<int> listeners, Make make, Refuse refuse = nullptr);
+    // Stops accepting and closes the listeners; running connections go on
+    // (a clean stop lets them finish before stop()). Idempotent.
+    void stopAccepting();
     // Stops accepting, closes the listeners, cuts every connection and joins
     // every thread. Idempotent.
     void stop();

@@ -215,6 +215,7 @@ Decision LuaPolicies::decide(const PolicyEvent& event) {
             }
         }
         if (disabled || !s) {
+            if (errors_ != nullptr) errors_->add();
             if (denyOnError_) {
                 return Decision::deny("refused: the site's policy failed (" + script->name() +
                                       (disabled ? ", disabled" : "") + ")");

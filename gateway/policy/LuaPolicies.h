@@ -21,6 +21,7 @@
 
 #include "AttemptLimiter.h"
 #include "LuaScript.h"
+#include "Metrics.h"
 #include "PolicyEngine.h"
 
 namespace dad {
@@ -36,6 +37,9 @@ public:
     // A script failing `maxFailures` times within `windowSeconds` is disabled
     // (0: never). REQUIRES: set before serving. Default: 5 within 60 s.
     void setFailureLimit(int maxFailures, int64_t windowSeconds);
+    // Counts each failed script call (an error, a budget hit, a disabled
+    // script asked). REQUIRES: set before the first ask, or never.
+    void setErrorCounter(Counter* errors) { errors_ = errors; }
 
     // Each script of the set and whether it is in service.
     struct ScriptState {
@@ -96,6 +100,7 @@ private:
     bool denyOnError_;
     LuaLimits limits_;
     std::function<void(const std::string&)> report_;
+    Counter* errors_ = nullptr;
     GroupLookup groups_;
     int maxFailures_ = 5;
     int64_t failureWindowSeconds_ = 60;

@@ -42,6 +42,7 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
     if (Status s = Catalog::openSqlite(options.dataDir + "/catalog.db", g->catalog_); !s) {
         return s;
     }
+    g->catalog_->db().setCommitHistogram(&g->metrics_.catalogCommitSeconds);
     if (options.loadPolicies) {
         std::vector<std::unique_ptr<PolicyHandler>> plugins;
         PluginContext context;
@@ -65,6 +66,7 @@ Status Gateway::open(const GatewayOptions& options, std::unique_ptr<Gateway>& ga
             [raw](const std::string& line) { raw->reportPolicy(line); });
         lua->setGroupLookup(LuaPolicies::catalogGroups(*raw->catalog_));
         lua->setFailureLimit(options.policyMaxFailures, options.policyFailureWindowSeconds);
+        lua->setErrorCounter(&raw->metrics_.policyErrors);
         lua->setStateListener([dataDir = options.dataDir](const auto& states) {
             std::string text;
             for (const LuaPolicies::ScriptState& state : states) {
@@ -116,6 +118,7 @@ Status Gateway::checkPassword(const std::string& user, const std::string& passwo
     if (LoginBan ban; !trusted && catalog_->findLoginBan(address, user, ban)) {
         catalog_->audit({user, address, connection.protocol, "login", "",
                          "refused: banned (" + ban.reason + ")", false});
+        metrics_.failedLogins[Metrics::index(connection.protocol)].add();
         const int64_t left = std::max<int64_t>(1, ban.until - nowSeconds());
         return Status::error(StatusCode::Busy,
                              std::string("too many failed logins ") +
@@ -146,6 +149,7 @@ Status Gateway::checkPassword(const std::string& user, const std::string& passwo
                          result ? "password" : "password refused", result.isOk()});
     }
     if (!result) {
+        metrics_.failedLogins[Metrics::index(connection.protocol)].add();
         logger().information("login refused for %s from %s (%s)", user, address,
                              connection.protocol);
         // The same delay whatever refused it.

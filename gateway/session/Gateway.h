@@ -18,6 +18,7 @@
 #include "FileSystem.h"
 #include "LoginThrottle.h"
 #include "LuaScript.h"
+#include "Metrics.h"
 #include "PasswordVerifier.h"
 #include "PolicyEngine.h"
 
@@ -72,6 +73,8 @@ public:
     Catalog& catalog() { return *catalog_; }
     BlobStore& store() { return *store_; }
     PolicyEngine& policy() { return policy_; }
+    // The numbers /metrics exports; changed where each event happens.
+    Metrics& metrics() { return metrics_; }
     const GatewayOptions& options() const { return options_; }
     // The C++ plugins loaded at open (their job kinds are for the JobQueue).
     PluginSet& plugins() { return *plugins_; }
@@ -107,6 +110,7 @@ private:
                    const ConnectionInfo& connection);
 
     GatewayOptions options_;
+    Metrics metrics_;  // before the catalog, which observes its commits here
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<BlobStore> store_;
     PolicyEngine policy_;

@@ -30,7 +30,8 @@ GatewaySession::GatewaySession(Gateway& gateway, AccountRecord account, Connecti
     : gateway_(gateway),
       account_(std::move(account)),
       connection_(std::move(connection)),
-      namespace_(gateway_, account_) {}
+      namespace_(gateway_, account_),
+      open_(gateway_.metrics().sessionsOf(connection_.protocol)) {}
 
 Status GatewaySession::readOnly(const std::string& path) {
     return Status::denied("read-only: " + path);

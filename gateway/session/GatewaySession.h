@@ -7,6 +7,7 @@
 
 #include "Authenticator.h"
 #include "Catalog.h"
+#include "Metrics.h"
 #include "Namespace.h"
 #include "Quota.h"
 #include "Session.h"
@@ -72,6 +73,7 @@ private:
     AccountRecord account_;
     ConnectionInfo connection_;
     Namespace namespace_;
+    GaugeHold open_;  // counts this session in the metrics while it lives
 };
 
 }  // namespace dad

@@ -36,7 +36,8 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         }
         uint64_t size = 0;
         (void)fs.size(fd, size);
-        stream = std::make_unique<FileReadStream>(gateway_, fd, size, std::nullopt);
+        stream = std::make_unique<FileReadStream>(gateway_, fd, size, std::nullopt,
+                                                  connection_.protocol);
         return Status::ok();
     }
     if (place.kind != Place::Kind::Node) return Status::notFound("no such file: " + path);
@@ -70,7 +71,8 @@ Status GatewaySession::openRead(const std::string& path, std::unique_ptr<ReadStr
         Poco::Logger::get("dadgate.store").error("blob of %s is missing: %s", path, s.message());
         return Status::ioError("the stored content of " + place.name + " cannot be read");
     }
-    stream = std::make_unique<FileReadStream>(gateway_, fd, place.node.size, download);
+    stream = std::make_unique<FileReadStream>(gateway_, fd, place.node.size, download,
+                                              connection_.protocol);
     return Status::ok();
 }
 

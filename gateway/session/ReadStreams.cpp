@@ -10,8 +10,13 @@
 namespace dad {
 
 FileReadStream::FileReadStream(Gateway& gateway, int fd, uint64_t size,
-                               std::optional<DownloadRecord> download)
-    : gateway_(gateway), fd_(fd), size_(size), download_(std::move(download)) {}
+                               std::optional<DownloadRecord> download, const std::string& protocol)
+    : gateway_(gateway),
+      fd_(fd),
+      size_(size),
+      download_(std::move(download)),
+      protocol_(Metrics::index(protocol)),
+      inProgress_(gateway.metrics().transfers[protocol_]) {}
 
 FileReadStream::~FileReadStream() {
     if (open_) (void)close();
@@ -26,6 +31,7 @@ Status FileReadStream::read(uint64_t offset, char* buffer, size_t length, size_t
         return s;
     }
     bytes_ += got;
+    gateway_.metrics().bytesSent[protocol_].add(got);
     if (download_) granted_ -= std::min<uint64_t>(granted_, got);
     return Status::ok();
 }
@@ -47,6 +53,8 @@ Status FileReadStream::close() {
     if (!open_) return Status::ok();
     open_ = false;
     gateway_.store().fileSystem().close(fd_);
+    gateway_.metrics().downloads[protocol_].add();
+    inProgress_.release();
     if (!download_) return Status::ok();
     bool complete = false;
     Status s = gateway_.catalog().finishDownload(download_->id, bytes_, size_, complete);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "Catalog.h"
+#include "Metrics.h"
 #include "Session.h"
 
 namespace dad {
@@ -19,7 +20,9 @@ public:
     // byte is charged to it before it is served (read() refuses once the
     // file's limit is used up or the package ended), and close() records what
     // was served, completes the download and gives back the rest.
-    FileReadStream(Gateway& gateway, int fd, uint64_t size, std::optional<DownloadRecord> download);
+    // `protocol` labels its metrics.
+    FileReadStream(Gateway& gateway, int fd, uint64_t size, std::optional<DownloadRecord> download,
+                   const std::string& protocol);
     ~FileReadStream() override;
     Status read(uint64_t offset, char* buffer, size_t length, size_t& got) override;
     uint64_t size() const override { return size_; }
@@ -37,6 +40,8 @@ private:
     uint64_t granted_ = 0;  // charged and not served yet
     uint64_t bytes_ = 0;    // served
     bool open_ = true;
+    size_t protocol_;       // Metrics::index
+    GaugeHold inProgress_;  // a transfer in progress, for metrics and a clean stop
 };
 
 class TextReadStream : public ReadStream {

@@ -16,7 +16,8 @@ UploadStream::UploadStream(Gateway& gateway, UploadTarget target, int fd, uint64
       fd_(fd),
       size_(existingBytes),
       append_(append),
-      writer_(gateway.store().fileSystem(), fd, existingBytes == 0) {}
+      writer_(gateway.store().fileSystem(), fd, existingBytes == 0),
+      inProgress_(gateway.metrics().transfersOf(target_.connection.protocol)) {}
 
 UploadStream::~UploadStream() {
     if (open_) abandon();
@@ -37,6 +38,7 @@ Status UploadStream::write(uint64_t offset, const char* data, size_t length) {
         return refusal_;
     }
     if (Status s = writer_.write(offset, data, length); !s) return s;
+    gateway_.metrics().bytesReceived[Metrics::index(target_.connection.protocol)].add(length);
     if (end > size_) size_ = end;
     return Status::ok();
 }
@@ -52,8 +54,11 @@ Status UploadStream::close() {
     Status s = publish();
     if (!s) {
         abandon();
+        inProgress_.release();
         return s;
     }
+    gateway_.metrics().uploads[Metrics::index(target_.connection.protocol)].add();
+    inProgress_.release();
     return Status::ok();
 }
 
@@ -164,6 +169,7 @@ void UploadStream::discard() {
     (void)gateway_.catalog().removeUpload(target_.upload.id);
     (void)fs.remove(gateway_.store().uploadPath(target_.upload.tempName));
     gateway_.releaseUpload(target_.upload.tempName);
+    inProgress_.release();
 }
 
 void UploadStream::abandon() {
@@ -175,6 +181,7 @@ void UploadStream::abandon() {
     gateway_.catalog().audit({target_.accountName, target_.connection.remoteAddress,
                               target_.connection.protocol, "upload interrupted",
                               target_.virtualPath, std::to_string(size_) + " bytes kept", false});
+    inProgress_.release();
 }
 
 }  // namespace dad

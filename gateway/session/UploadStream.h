@@ -11,6 +11,7 @@
 #include "Authenticator.h"
 #include "BackgroundWriter.h"
 #include "Catalog.h"
+#include "Metrics.h"
 #include "PolicyEngine.h"
 #include "Quota.h"
 #include "Session.h"
@@ -57,7 +58,8 @@ private:
     bool append_;
     BackgroundWriter writer_;
     bool open_ = true;
-    Status refusal_;  // set when a write passed the quota: the upload was dropped
+    Status refusal_;        // set when a write passed the quota: the upload was dropped
+    GaugeHold inProgress_;  // a transfer in progress, for metrics and a clean stop
 };
 
 }  // namespace dad

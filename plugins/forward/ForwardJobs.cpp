@@ -26,7 +26,7 @@ public:
             fs.close(fd);
             return s;
         }
-        stream = std::make_unique<FileReadStream>(gateway_, fd, size, std::nullopt);
+        stream = std::make_unique<FileReadStream>(gateway_, fd, size, std::nullopt, "forward");
         return Status::ok();
     }
 

@@ -168,6 +168,10 @@ void FtpServer::Impl::refuse(const AcceptedSocket& socket, const std::string& re
     [[maybe_unused]] ssize_t n = ::send(socket.fd, bytes.data(), bytes.size(), MSG_DONTWAIT);
 }
 
+void FtpServer::stopAccepting() {
+    if (impl_->started) impl_->threads.stopAccepting();
+}
+
 void FtpServer::stop() {
     Impl& m = *impl_;
     if (!m.started) return;

@@ -40,6 +40,8 @@ public:
     FtpServer(const FtpServer&) = delete;
     FtpServer& operator=(const FtpServer&) = delete;
 
+    // Closes the listening socket(s); sessions running go on until stop().
+    void stopAccepting();
     // Builds the TLS context, binds the enabled listeners, starts accepting.
     // Fails (InvalidArgument, IoError) on bad options, an unusable
     // certificate or a port that cannot be bound; nothing is left running.

@@ -107,6 +107,19 @@ void HttpReactor::stop() {
     started_ = false;
 }
 
+void HttpReactor::stopAccepting() {
+    if (!started_) return;
+    acceptStopped_ = true;
+    wake();
+}
+
+void HttpReactor::closeListenerWhenStopped() {
+    if (!acceptStopped_ || listener_ < 0) return;
+    setListening(false);
+    ::close(listener_);
+    listener_ = -1;
+}
+
 void HttpReactor::wake() {
     uint64_t one = 1;
     // A full counter already means "wake up"; nothing to handle on failure.
@@ -138,6 +151,7 @@ void HttpReactor::loop() {
                 uint64_t count;
                 [[maybe_unused]] ssize_t r = ::read(wakeFd_, &count, sizeof count);
                 takeBack();
+                closeListenerWhenStopped();
             } else if (id == kListenerId) {
                 acceptSome();
             } else {
@@ -149,14 +163,16 @@ void HttpReactor::loop() {
         }
         const int64_t now = httpNowMs();
         expireDue(now);
-        if (!listening_ && now >= acceptPausedUntil_) setListening(true);
+        if (!listening_ && mayListen() && now >= acceptPausedUntil_) setListening(true);
     }
 }
 
 int HttpReactor::waitMs(int64_t now) const {
     int64_t until = -1;
     if (!deadlines_.empty()) until = deadlines_.begin()->first;
-    if (!listening_ && (until < 0 || acceptPausedUntil_ < until)) until = acceptPausedUntil_;
+    if (!listening_ && mayListen() && (until < 0 || acceptPausedUntil_ < until)) {
+        until = acceptPausedUntil_;
+    }
     if (until < 0) return -1;
     return static_cast<int>(std::clamp<int64_t>(until - now, 0, 60 * 1000));
 }

@@ -49,6 +49,9 @@ public:
     // Stops accepting, cuts the connections being served, joins the workers
     // and the loop, closes every connection. Idempotent.
     void stop();
+    // Closes the listening socket; the connections held go on being served
+    // until stop(). Callable from any thread; idempotent.
+    void stopAccepting();
 
 private:
     struct Held {
@@ -69,6 +72,8 @@ private:
     void expireDue(int64_t now);
     int waitMs(int64_t now) const;
     void setListening(bool on);
+    bool mayListen() const { return !acceptStopped_ && listener_ >= 0; }
+    void closeListenerWhenStopped();
     void wake();
 
     const std::string name_;
@@ -81,6 +86,7 @@ private:
     int wakeFd_ = -1;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> acceptStopped_{false};
     bool started_ = false;
 
     // The loop's own (no lock).

@@ -80,6 +80,10 @@ Status HttpServer::start() {
     return Status::ok();
 }
 
+void HttpServer::stopAccepting() {
+    if (impl_->reactor) impl_->reactor->stopAccepting();
+}
+
 void HttpServer::stop() {
     if (!impl_->reactor) return;
     impl_->reactor->stop();

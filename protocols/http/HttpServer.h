@@ -49,6 +49,8 @@ public:
                Poco::Net::HTTPRequestHandlerFactory::Ptr factory);
     ~HttpServer();
 
+    // Closes the listening socket(s); sessions running go on until stop().
+    void stopAccepting();
     Status start();
     // Stops accepting, cuts every open connection and waits for them.
     void stop();

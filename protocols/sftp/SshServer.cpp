@@ -146,6 +146,10 @@ std::unique_ptr<Connection> SshServer::Impl::makeConnection(const AcceptedSocket
                                            authenticator);
 }
 
+void SshServer::stopAccepting() {
+    if (impl_->started) impl_->threads.stopAccepting();
+}
+
 void SshServer::stop() {
     Impl& m = *impl_;
     if (!m.started) {

@@ -47,6 +47,8 @@ public:
     // REQUIRES: not started before.
     Status start();
 
+    // Closes the listening socket(s); sessions running go on until stop().
+    void stopAccepting();
     // Stops accepting, cuts every session (open uploads are kept for resume
     // through SftpEngine::finish) and joins all threads. Idempotent.
     // Not to be called from a connection thread (an Authenticator callback).

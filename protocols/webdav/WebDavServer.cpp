@@ -79,6 +79,12 @@ Status WebDavServer::start() {
     return Status::ok();
 }
 
+void WebDavServer::stopAccepting() {
+    for (auto* server : {&https_, &http_}) {
+        if (*server) (*server)->stopAccepting();
+    }
+}
+
 void WebDavServer::stop() {
     for (auto* server : {&https_, &http_}) {
         if (*server) {

@@ -39,6 +39,8 @@ public:
                  DeadPropertiesFactory deadProperties, PageHandlerFactory pages = nullptr);
     ~WebDavServer();
 
+    // Closes the listening socket(s); sessions running go on until stop().
+    void stopAccepting();
     Status start();
     void stop();
     uint16_t httpsPort() const;

@@ -230,7 +230,7 @@ Status MultipartParser::parseHeaders(const std::string& block, MultipartPart& pa
                     part.hasFileName = true;
                 }
             }
-            if (!named) return fail("a form part has no name");
+            if (!named || part.name.empty()) return fail("a form part has no name");
         } else if (name == "content-type") {
             part.contentType = value;
         }

@@ -176,6 +176,12 @@ public:
             "--" + kBoundary + "\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nv\r\n--" +
                 kBoundary + "--\r\n",
             7, e));
+        // An empty name (found by fuzz_multipart) names no field either.
+        Collected f;
+        CPPUNIT_ASSERT(!parseInChunks(
+            "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\r\n\r\nv\r\n--" +
+                kBoundary + "--\r\n",
+            7, f));
     }
 
     void testNoBoundaryInPreambleRefused() {
